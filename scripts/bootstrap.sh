@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages strata needs to build and test, and nothing
+# else. Idempotent: when everything is present it only runs dpkg-query.
+#   scripts/bootstrap.sh          build + test dependencies
+#   STRATA_BOOTSTRAP=0 ...        skip (e.g. on a machine you manage yourself)
+set -euo pipefail
+[ "${STRATA_BOOTSTRAP:-1}" = 0 ] && exit 0
+
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+PKGS=(
+  # toolchain
+  g++ cmake ninja-build pkg-config make
+  # libraries
+  libssl-dev libarchive-dev libzstd-dev zlib1g-dev libisal-dev liblzma-dev
+  nlohmann-json3-dev libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev isal time python3
+)
+# The lab (real images, registry, peers) is only available beside a checkout
+# that has ../shared; its tests skip otherwise.
+if [ -d "$HERE/../shared/lab" ]; then
+  PKGS+=(mmdebstrap skopeo eatmydata docker-registry apache2-utils)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$s" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "bootstrap: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

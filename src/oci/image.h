@@ -1,0 +1,94 @@
+// Image: one platform-specific image, whatever it is stored in.
+//
+// Implementations: OCI layout directory, OCI archive, docker archive (this
+// folder); a registry client later is one more implementation of BlobStore +
+// the resolution in OpenImage. Root filesystems are not images (no
+// manifest); the image/ layer handles them beside Image.
+//
+// Every blob is verified against its digest while it is read (and its size
+// against the descriptor). Manifests, indexes and configs are read whole,
+// within their caps, and verified before parsing.
+#ifndef STRATA_OCI_IMAGE_H_
+#define STRATA_OCI_IMAGE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/byte_source.h"
+#include "base/digest.h"
+#include "oci/manifest.h"
+#include "oci/reference.h"
+
+namespace strata::oci {
+
+// Content-addressed blob access. Implementations must be safe for concurrent
+// Open calls (layers are read in parallel).
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  // Opens a blob for streaming. The returned source verifies digest and size
+  // while reading (io::VerifyingSource). A missing blob is kNotFound
+  // "blob sha256:... not found in <where>".
+  virtual Result<std::unique_ptr<ByteSource>> Open(const Descriptor& d) = 0;
+  // Reads a small blob whole (manifest, config), verified, at most max_bytes
+  // (also checks d.size against max_bytes before reading).
+  Result<std::string> ReadSmall(const Descriptor& d, int64_t max_bytes);
+};
+
+struct LayerInfo {
+  Descriptor descriptor;          // compressed blob as the manifest lists it
+  std::optional<Digest> diff_id;  // from the config, if it lists one
+};
+
+struct ImageMetadata {
+  Transport transport;
+  std::string reference;          // as given by the user, canonicalised
+  Descriptor manifest;            // digest/size/media type of the manifest
+  std::string manifest_bytes;
+  std::optional<Descriptor> index;  // the index it was chosen from, if any
+  std::vector<Platform> available_platforms;  // from the index, if any
+  Manifest parsed_manifest;
+  Descriptor config_descriptor;
+  std::string config_bytes;
+  ImageConfig config;
+  std::vector<LayerInfo> layers;
+  std::vector<std::string> repo_tags;  // docker-archive RepoTags / OCI ref name
+};
+
+class Image {
+ public:
+  virtual ~Image() = default;
+  virtual const ImageMetadata& metadata() const = 0;
+  // Streams layer i's blob (still compressed), digest-verified.
+  virtual Result<std::unique_ptr<ByteSource>> OpenLayer(size_t i) = 0;
+};
+
+struct OpenOptions {
+  std::optional<Platform> platform;  // default: HostPlatform()
+};
+
+// Resolves `ref` (not kRootfs) to one image:
+//  - index -> manifest by platform (nested indexes up to caps::kMaxIndexDepth;
+//    an index seen twice is kDataLoss "index loop"); no match is
+//    kNotFound "no image for platform linux/s390x; available: linux/amd64,
+//    linux/arm64/v8"; entries with platform unknown/unknown (attestations)
+//    are never chosen;
+//  - oci layout with several tagged manifests and no tag: an error listing
+//    the tags, unless only one exists;
+//  - config and layer count checked (config diff_ids count must equal the
+//    layer count).
+Result<std::unique_ptr<Image>> OpenImage(const ImageRef& ref,
+                                         const OpenOptions& options);
+
+// Lower-level: resolution over any blob store, given the top document's
+// descriptor (used by OpenImage and by the tests with a fake store).
+Result<std::unique_ptr<Image>> ResolveImage(std::shared_ptr<BlobStore> store,
+                                            const Descriptor& top,
+                                            const OpenOptions& options,
+                                            ImageMetadata base);
+
+}  // namespace strata::oci
+
+#endif  // STRATA_OCI_IMAGE_H_
