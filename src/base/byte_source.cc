@@ -22,6 +22,19 @@ Result<std::string> ReadAll(ByteSource& src, int64_t max_bytes,
   return out;
 }
 
+Result<int64_t> ByteSource::Skip(int64_t n) {
+  uint8_t buf[64 * 1024];
+  int64_t done = 0;
+  while (done < n) {
+    size_t want = static_cast<size_t>(
+        std::min<int64_t>(n - done, static_cast<int64_t>(sizeof(buf))));
+    ASSIGN_OR_RETURN(size_t got, Read(std::span<uint8_t>(buf, want)));
+    if (got == 0) break;
+    done += static_cast<int64_t>(got);
+  }
+  return done;
+}
+
 Status Drain(ByteSource& src) {
   std::vector<uint8_t> buf(caps::kStreamBufferBytes);
   while (true) {

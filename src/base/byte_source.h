@@ -26,6 +26,10 @@ class ByteSource {
   // stream. An error is sticky: later calls return it again. Corrupt input is
   // kDataLoss, a hit cap kResourceExhausted.
   virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
+  // Skips up to n bytes; returns how many were skipped (fewer only at end of
+  // stream). Seekable sources (file ranges) override this to skip without
+  // reading; the default reads and discards.
+  virtual Result<int64_t> Skip(int64_t n);
 };
 
 // Reads the whole source into a string. More than max_bytes is a

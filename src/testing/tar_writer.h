@@ -59,10 +59,6 @@ class TarWriter {
   int64_t mtime_ = 1700000000;
 };
 
-// Compression helpers (zlib / libzstd), deterministic output.
-std::string Gzip(std::string_view data, int level = 6);
-std::string Zstd(std::string_view data, int level = 3);
-
 }  // namespace strata::testing
 
 #endif  // STRATA_TESTING_TAR_WRITER_H_
