@@ -105,7 +105,8 @@ class FileTree {
   //     this layer or in a lower layer) and is not a directory, else
   //     kDataLoss "hardlink a -> b: target does not exist"; the link shares
   //     the target's content location.
-  // Layers must be applied in order 0, 1, 2, ...
+  // Layers must be applied in order 0, 1, 2, ... On error the tree may be
+  // partly updated and should be discarded.
   Status ApplyLayer(const LayerChanges& layer);
 
   // Looks a path up without following symlinks. nullptr if absent. "" is the
