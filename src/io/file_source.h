@@ -40,9 +40,10 @@ class SharedFile {
 // file's end (the file shrank) is kDataLoss.
 class RangeSource : public ByteSource {
  public:
-  RangeSource(std::shared_ptr<SharedFile> file, int64_t offset,
-              int64_t length);
+  RangeSource(std::shared_ptr<SharedFile> file, int64_t offset, int64_t length);
   Result<size_t> Read(std::span<uint8_t> out) override;
+  // Advances the offset without reading.
+  Result<int64_t> Skip(int64_t n) override;
 
  private:
   std::shared_ptr<SharedFile> file_;
@@ -53,6 +54,14 @@ class RangeSource : public ByteSource {
 
 // Convenience: a source over a whole file.
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
+
+namespace internal {
+// The per-component walk OpenBeneath falls back to when openat2 is missing
+// (ENOSYS: old kernels, seccomp profiles): openat with O_NOFOLLOW on every
+// component, O_DIRECTORY on all but the last. Exposed for tests.
+Result<UniqueFd> OpenBeneathByComponents(int dir_fd, const std::string& name,
+                                         const std::string& display_path);
+}  // namespace internal
 
 }  // namespace strata::io
 
