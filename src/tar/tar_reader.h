@@ -6,7 +6,15 @@
 // read (ReadData) or skipped (the next Next() call skips what is left).
 // Names and link targets are returned raw, exactly as in the archive; the
 // caller normalises them (base/path.h). Corrupt or truncated input is
-// kDataLoss; an oversized name or PAX header kResourceExhausted.
+// kDataLoss; an oversized name or PAX header kResourceExhausted. An error
+// from the source (a digest mismatch, a spent budget) is returned as it is.
+// Errors are sticky.
+//
+// A 0-byte stream is an empty archive. Otherwise the archive must end with
+// the zero end-of-archive block (one is enough): a stream that stops at an
+// entry boundary is "truncated tar stream". Unknown typeflags read as
+// regular files (POSIX, and libarchive). For sparse entries ReadData returns
+// the logical content, holes as zeros.
 //
 // Thread-safety: none; one reader per stream.
 #ifndef STRATA_TAR_TAR_READER_H_
@@ -29,7 +37,7 @@ enum class EntryType {
   kCharDevice,
   kBlockDevice,
   kFifo,
-  kOther,  // sockets, unknown typeflags
+  kOther,  // anything else (e.g. a hardlink entry without a target)
 };
 std::string_view EntryTypeName(EntryType t);
 
