@@ -1,1 +1,57 @@
-// placeholder
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+
+#include "cli/exit_codes.h"
+#include "cli/inspect.h"
+
+namespace strata::cli {
+namespace {
+
+// Every subcommand, in one table. Adding one is one row here plus its file.
+struct Command {
+  const char* name;
+  const char* summary;
+  std::function<int()> (*setup)(CLI::App* cmd);
+};
+
+constexpr Command kCommands[] = {
+    {"inspect", "show an image's manifest, config, layers and file count",
+     SetupInspect},
+};
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{
+      "strata: know and prove what is inside every container image",
+      "strata"};
+  app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (const Command& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    runners.emplace_back(sub, c.setup(sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "strata: error: %s\n", e.what());
+    std::fprintf(stderr, "Run 'strata --help' for usage.\n");
+    return kExitError;
+  }
+  for (auto& [sub, run] : runners) {
+    if (sub->parsed()) return run();
+  }
+  return kExitError;
+}
+
+}  // namespace strata::cli

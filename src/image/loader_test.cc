@@ -1,1 +1,406 @@
-// placeholder
+#include "image/loader.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/byte_source.h"
+#include "base/json.h"
+#include "testing/compress.h"
+#include "testing/image_writer.h"
+#include "testing/tar_writer.h"
+
+namespace strata::image {
+namespace {
+
+using testing::LayerCompression;
+using testing::TarWriter;
+using testing::TestImage;
+using testing::TestLayer;
+
+class LoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::MakeTempDir("loader_test"); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `img` as an OCI layout and loads it.
+  Result<LoadedImage> WriteAndLoad(const TestImage& img,
+                                   LoadOptions opts = {}) {
+    auto w = testing::WriteOciLayout(dir_ + "/img", {img});
+    if (!w.ok()) return w.status();
+    written_ = (*w)[0];
+    return LoadPath("oci:" + dir_ + "/img", opts);
+  }
+  Result<LoadedImage> LoadPath(const std::string& ref, LoadOptions opts = {}) {
+    ASSIGN_OR_RETURN(oci::ImageRef r, oci::ParseReference(ref));
+    return Load(r, opts);
+  }
+  std::string BlobPath(const std::string& digest) {
+    return dir_ + "/img/blobs/sha256/" + digest.substr(7);
+  }
+
+  std::string dir_;
+  testing::WrittenImage written_;
+};
+
+TestImage OneLayer(std::string tar,
+                   LayerCompression c = LayerCompression::kGzip) {
+  TestImage img;
+  img.layers.push_back(TestLayer{std::move(tar), c, ""});
+  return img;
+}
+
+TEST_F(LoaderTest, LoadsLayersIntoSquashedView) {
+  TestImage img;
+  img.layers.push_back(
+      {TarWriter()
+           .Dir("etc")
+           .File("etc/motd", "hello\n")
+           .File("etc/keep", "k")
+           .Dir("usr/bin")
+           .File("usr/bin/tool", "bin", 0755)
+           .Symlink("bin", "usr/bin")
+           .Finish(),
+       LayerCompression::kGzip, ""});
+  img.layers.push_back({TarWriter()
+                            .Whiteout("etc/motd")
+                            .File("/etc/new", "abs name")
+                            .Hardlink("usr/bin/tool2", "usr/bin/tool")
+                            .Finish(),
+                        LayerCompression::kZstd, ""});
+  auto r = WriteAndLoad(img);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const fs::FileTree& t = r->tree;
+  EXPECT_EQ(t.Lookup("etc/motd"), nullptr);
+  ASSERT_NE(t.Lookup("etc/new"), nullptr);
+  EXPECT_EQ(t.Lookup("etc/new")->layer, 1);
+  ASSERT_NE(t.Lookup("usr/bin/tool2"), nullptr);
+  EXPECT_EQ(t.Lookup("usr/bin/tool2")->content.layer, 0);
+  EXPECT_EQ(t.Lookup("usr/bin/tool2")->size, 3);
+  auto res = t.Resolve("bin/tool");
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res->path, "usr/bin/tool");
+
+  ASSERT_EQ(r->layers.size(), 2u);
+  EXPECT_EQ(r->layers[0].compression, io::Compression::kGzip);
+  EXPECT_EQ(r->layers[1].compression, io::Compression::kZstd);
+  EXPECT_EQ(r->layers[0].diff_id.ToString(), written_.diff_ids[0]);
+  EXPECT_EQ(r->layers[1].diff_id.ToString(), written_.diff_ids[1]);
+  EXPECT_EQ(r->layers[0].entries, 6);
+  EXPECT_EQ(r->layers[1].entries, 3);
+  EXPECT_EQ(r->layers[0].uncompressed_bytes,
+            static_cast<int64_t>(img.layers[0].tar.size()));
+  ASSERT_TRUE(r->metadata.has_value());
+  EXPECT_EQ(r->metadata->manifest.digest.ToString(), written_.manifest_digest);
+}
+
+TEST_F(LoaderTest, ContentLocationPointsAtTheFileBytes) {
+  std::string tar = TarWriter()
+                        .File("a", "first")
+                        .File(std::string(150, 'n'), "long name via pax")
+                        .File("b", "second file")
+                        .Finish();
+  auto r = WriteAndLoad(OneLayer(tar, LayerCompression::kNone));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (const auto& [p, want] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"a", "first"},
+           {std::string(150, 'n'), "long name via pax"},
+           {"b", "second file"}}) {
+    const fs::FileInfo* f = r->tree.Lookup(p);
+    ASSERT_NE(f, nullptr) << p;
+    EXPECT_EQ(tar.substr(f->content.offset, f->content.size), want);
+  }
+}
+
+TEST_F(LoaderTest, SameResultWithOneOrManyThreads) {
+  TestImage img;
+  for (int l = 0; l < 6; ++l) {
+    TarWriter t;
+    for (int i = 0; i < 50; ++i) {
+      t.File("d" + std::to_string(i % 7) + "/f" + std::to_string(l * 100 + i),
+             std::string(l * 10 + i, 'x'));
+    }
+    if (l > 0) t.Whiteout("d" + std::to_string(l) + "/f" + std::to_string(l - 1));
+    img.layers.push_back({t.Finish(), LayerCompression::kGzip, ""});
+  }
+  LoadOptions one;
+  one.threads = 1;
+  LoadOptions many;
+  many.threads = 4;
+  auto a = WriteAndLoad(img, one);
+  auto b = LoadPath("oci:" + dir_ + "/img", many);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->tree.size(), b->tree.size());
+  std::vector<std::string> pa, pb;
+  a->tree.Walk([&](std::string_view p, const fs::FileInfo&) {
+    pa.emplace_back(p);
+    return true;
+  });
+  b->tree.Walk([&](std::string_view p, const fs::FileInfo&) {
+    pb.emplace_back(p);
+    return true;
+  });
+  EXPECT_EQ(pa, pb);
+}
+
+TEST_F(LoaderTest, RefusesPathClimbingAboveRoot) {
+  auto r = WriteAndLoad(
+      OneLayer(TarWriter().File("ok", "x").File("../etc/passwd", "p").Finish()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.status().ToString(),
+            "layer 0 (" + written_.layer_digests[0] +
+                "): tar entry \"../etc/passwd\": path \"../etc/passwd\" "
+                "climbs above the image root");
+}
+
+TEST_F(LoaderTest, RefusesHardlinkClimbingAboveRoot) {
+  auto r = WriteAndLoad(OneLayer(TarWriter().Hardlink("x", "../../etc/shadow").Finish()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(LoaderTest, RefusesDanglingHardlink) {
+  TestImage img;
+  img.layers.push_back({TarWriter().File("lower", "l").Finish(),
+                        LayerCompression::kGzip, ""});
+  img.layers.push_back({TarWriter()
+                            .Hardlink("ok", "lower")  // lower layer: fine
+                            .Hardlink("bad", "nowhere")
+                            .Finish(),
+                        LayerCompression::kGzip, ""});
+  auto r = WriteAndLoad(img);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(r.status().ToString(),
+            "layer 1 (" + written_.layer_digests[1] +
+                "): hardlink \"bad\" -> \"nowhere\": target does not exist");
+}
+
+TEST_F(LoaderTest, RefusesHardlinkToLaterEntry) {
+  auto r = WriteAndLoad(
+      OneLayer(TarWriter().Hardlink("early", "late").File("late", "x").Finish()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("target does not exist"),
+            std::string::npos);
+}
+
+TEST_F(LoaderTest, BlobDigestMismatchNamesTheBlob) {
+  std::string tar = TarWriter().File("f", std::string(1000, 'a')).Finish();
+  auto w = testing::WriteOciLayout(dir_ + "/img",
+                                   {OneLayer(tar, LayerCompression::kNone)});
+  ASSERT_TRUE(w.ok());
+  std::string blob = BlobPath((*w)[0].layer_digests[0]);
+  {
+    std::fstream f(blob, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(600);  // inside the file data: the tar still parses
+    f.put('b');
+  }
+  auto r = LoadPath("oci:" + dir_ + "/img");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status().ToString().find("digest mismatch"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().ToString().find((*w)[0].layer_digests[0]),
+            std::string::npos)
+      << r.status().ToString();
+}
+
+TEST_F(LoaderTest, MissingLayerBlob) {
+  auto w = testing::WriteOciLayout(
+      dir_ + "/img", {OneLayer(TarWriter().File("f", "x").Finish())});
+  ASSERT_TRUE(w.ok());
+  std::filesystem::remove(BlobPath((*w)[0].layer_digests[0]));
+  auto r = LoadPath("oci:" + dir_ + "/img");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().ToString().find("not found"), std::string::npos);
+}
+
+TEST_F(LoaderTest, DiffIdMismatch) {
+  // Rewrite the config with a wrong diff_id, then the manifest and index.
+  auto w = testing::WriteOciLayout(
+      dir_ + "/img", {OneLayer(TarWriter().File("f", "x").Finish())});
+  ASSERT_TRUE(w.ok());
+  auto cfg = json::Parse((*w)[0].config_json, "config", 1 << 20);
+  ASSERT_TRUE(cfg.ok());
+  std::string wrong =
+      "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+  (*cfg)["rootfs"]["diff_ids"][0] = wrong;
+  std::string cfg_bytes = json::Dump(*cfg);
+  auto cfg_digest = testing::WriteBlob(dir_ + "/img", cfg_bytes);
+  ASSERT_TRUE(cfg_digest.ok());
+  auto man = json::Parse((*w)[0].manifest_json, "manifest", 1 << 20);
+  (*man)["config"]["digest"] = *cfg_digest;
+  (*man)["config"]["size"] = cfg_bytes.size();
+  std::string man_bytes = json::Dump(*man);
+  auto man_digest = testing::WriteBlob(dir_ + "/img", man_bytes);
+  std::ofstream(dir_ + "/img/index.json", std::ios::trunc)
+      << R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")"
+      << *man_digest << R"(","size":)" << man_bytes.size() << "}]}";
+  auto r = LoadPath("oci:" + dir_ + "/img");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(r.status().message(),
+            "diffID mismatch: the config says " + wrong +
+                ", the content is " + (*w)[0].diff_ids[0]);
+}
+
+TEST_F(LoaderTest, TruncatedGzipLayer) {
+  std::string gz = testing::Gzip(
+      TarWriter().File("f", std::string(100000, 'q')).Finish());
+  // The manifest honestly describes a truncated blob: the decompressor must
+  // catch it.
+  TestLayer l{gz.substr(0, gz.size() / 2), LayerCompression::kNone,
+              "application/vnd.oci.image.layer.v1.tar+gzip"};
+  TestImage img;
+  img.layers.push_back(l);
+  auto r = WriteAndLoad(img);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(r.status().message(), "truncated gzip stream");
+}
+
+TEST_F(LoaderTest, TruncatedZstdLayer) {
+  std::string zs = testing::Zstd(
+      TarWriter().File("f", std::string(100000, 'q')).Finish());
+  TestImage img;
+  img.layers.push_back({zs.substr(0, zs.size() - 5), LayerCompression::kNone,
+                        "application/vnd.oci.image.layer.v1.tar+zstd"});
+  auto r = WriteAndLoad(img);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "truncated zstd stream");
+}
+
+TEST_F(LoaderTest, TruncatedTarLayer) {
+  std::string tar = TarWriter().File("f", std::string(5000, 'q')).bytes();
+  auto r = WriteAndLoad(OneLayer(tar.substr(0, 2048)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(r.status().message(), "truncated tar stream");
+}
+
+TEST_F(LoaderTest, CompressionDetectedByContentNotMediaType) {
+  TestImage img;
+  // zstd bytes labelled gzip, gzip bytes labelled uncompressed.
+  img.layers.push_back({TarWriter().File("a", "1").Finish(),
+                        LayerCompression::kZstd,
+                        "application/vnd.oci.image.layer.v1.tar+gzip"});
+  img.layers.push_back({TarWriter().File("b", "2").Finish(),
+                        LayerCompression::kGzip,
+                        "application/vnd.oci.image.layer.v1.tar"});
+  auto r = WriteAndLoad(img);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->layers[0].compression, io::Compression::kZstd);
+  EXPECT_EQ(r->layers[1].compression, io::Compression::kGzip);
+  EXPECT_NE(r->tree.Lookup("a"), nullptr);
+  EXPECT_NE(r->tree.Lookup("b"), nullptr);
+}
+
+TEST_F(LoaderTest, DecompressionBombHitsExpandedBytesCap) {
+  // 64 MiB of zeros compresses to ~64 KiB.
+  std::string tar = TarWriter().File("zeros", std::string(64 << 20, '\0')).Finish();
+  LoadOptions opts;
+  opts.max_expanded_bytes = 1 << 20;
+  auto r = WriteAndLoad(OneLayer(tar), opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(r.status().message().find("--max-expanded-bytes"),
+            std::string::npos)
+      << r.status().ToString();
+}
+
+TEST_F(LoaderTest, EntryCountCap) {
+  TarWriter t;
+  for (int i = 0; i < 20; ++i) t.File("f" + std::to_string(i), "");
+  LoadOptions opts;
+  opts.max_entries = 10;
+  auto r = WriteAndLoad(OneLayer(t.Finish()), opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(r.status().message(),
+            "image has more than 10 tar entries (--max-entries)");
+}
+
+TEST_F(LoaderTest, DuplicateEntriesLastWins) {
+  std::string tar =
+      TarWriter().File("f", "old").File("f", "newer!").Finish();
+  auto r = WriteAndLoad(OneLayer(tar, LayerCompression::kNone));
+  ASSERT_TRUE(r.ok());
+  const fs::FileInfo* f = r->tree.Lookup("f");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(tar.substr(f->content.offset, f->content.size), "newer!");
+}
+
+TEST_F(LoaderTest, SymlinksStayInsideTheImage) {
+  std::string tar = TarWriter()
+                        .Dir("etc")
+                        .File("etc/passwd", "image passwd")
+                        .Symlink("abs", "/etc/passwd")
+                        .Symlink("up", "../../../../../etc/passwd")
+                        .Symlink("loop1", "loop2")
+                        .Symlink("loop2", "loop1")
+                        .Finish();
+  auto r = WriteAndLoad(OneLayer(tar));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->tree.Resolve("abs")->path, "etc/passwd");
+  EXPECT_EQ(r->tree.Resolve("up")->path, "etc/passwd");
+  auto loop = r->tree.Resolve("loop1");
+  ASSERT_FALSE(loop.ok());
+  EXPECT_EQ(loop.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(LoaderTest, RootfsDirectoryWithoutFollowingHostSymlinks) {
+  std::string root = dir_ + "/rootfs";
+  std::filesystem::create_directories(root + "/etc");
+  std::filesystem::create_directories(root + "/usr/bin");
+  std::ofstream(root + "/etc/os-release") << "ID=test\n";
+  std::ofstream(root + "/usr/bin/tool") << "tool";
+  std::filesystem::create_symlink("/etc", root + "/hostetc");
+  std::filesystem::create_symlink("usr/bin", root + "/bin");
+  auto r = LoadPath("dir:" + root);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->metadata.has_value());
+  EXPECT_EQ(r->tree.size(), 7);
+  const fs::FileInfo* link = r->tree.Lookup("hostetc");
+  ASSERT_NE(link, nullptr);
+  EXPECT_EQ(link->type, fs::FileType::kSymlink);
+  // /etc inside the image is the rootfs's own etc, never the host's.
+  auto via = r->tree.Resolve("hostetc/os-release");
+  ASSERT_TRUE(via.ok());
+  EXPECT_EQ(via->path, "etc/os-release");
+  EXPECT_FALSE(r->tree.Resolve("hostetc/passwd").ok());
+  EXPECT_EQ(r->tree.Resolve("bin/tool")->path, "usr/bin/tool");
+  EXPECT_EQ(r->layers[0].entries, 7);
+}
+
+TEST(TarToChangesTest, ClassifiesWhiteoutsAndSkipsRoot) {
+  std::string tar = TarWriter()
+                        .Dir("./")
+                        .Whiteout("a/b")
+                        .OpaqueWhiteout("c")
+                        .Raw("d/.wh..wh.plnk", '0', "")
+                        .File("e", "x")
+                        .Finish();
+  MemorySource src(tar);
+  tar::Reader reader(src);
+  std::atomic<int64_t> budget{0};
+  auto ch = TarToChanges(3, reader, budget, 100);
+  ASSERT_TRUE(ch.ok()) << ch.status().ToString();
+  ASSERT_EQ(ch->changes.size(), 3u);
+  EXPECT_EQ(ch->changes[0].kind, fs::Change::Kind::kWhiteout);
+  EXPECT_EQ(ch->changes[0].path, "a/b");
+  EXPECT_EQ(ch->changes[1].kind, fs::Change::Kind::kOpaque);
+  EXPECT_EQ(ch->changes[1].path, "c");
+  EXPECT_EQ(ch->changes[2].path, "e");
+  EXPECT_EQ(ch->changes[2].info.layer, 3);
+  EXPECT_EQ(ch->layer, 3);
+  EXPECT_EQ(budget.load(), 5);
+}
+
+}  // namespace
+}  // namespace strata::image
