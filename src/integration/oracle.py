@@ -55,7 +55,8 @@ def main():
         for name, t in members:
             if not name or posixpath.basename(name).startswith(".wh."):
                 continue
-            if not t.isdir():
+            old = fs.get(name)
+            if not t.isdir() and old is not None and (old[1] is None or old[1].isdir()):
                 # A non-directory replaces a directory and its subtree.
                 for k in [k for k in fs if k.startswith(name + "/")]:
                     del fs[k]
