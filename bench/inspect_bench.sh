@@ -15,11 +15,12 @@ STRATA=${STRATA:-$HERE/build/strata}
 [ -n "$IMAGES" ] && [ -d "$IMAGES" ] || { echo "no lab images (need ../shared/lab)"; exit 0; }
 command -v igzip >/dev/null || { echo "igzip missing: apt-get install isal"; exit 1; }
 
+TMP=$(mktemp); trap 'rm -f "$TMP"' EXIT
 best() {  # best wall seconds and max RSS (KiB) of RUNS runs of "$@"
-  local b="" rss=0 out t m
+  local b="" rss=0 t m
   for _ in $(seq "$RUNS"); do
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
-    t=${out% *}; m=${out#* }
+    /usr/bin/time -o "$TMP" -f '%e %M' "$@" >/dev/null 2>&1
+    read -r t m < "$TMP"
     if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
     [ "$m" -gt "$rss" ] && rss=$m
   done

@@ -23,7 +23,8 @@ std::string DpkgStanza(const std::string& pkg, const std::string& version,
   if (!source.empty()) s += "Source: " + source + "\n";
   s += "Version: " + version +
        "\nMaintainer: Debian Developers <debian@example.invalid>\n"
-       "Description: " + pkg + " (strata demo)\n\n";
+       "Description: " +
+       pkg + " (strata demo)\n\n";
   return s;
 }
 
@@ -34,8 +35,14 @@ std::string BaseLayer() {
                        DpkgStanza("liblzma5", "5.6.0-0.1", "xz-utils") +
                        DpkgStanza("xz-utils", "5.6.0-0.1", "");
   TarWriter t;
-  t.Dir("etc").Dir("usr").Dir("usr/bin").Dir("usr/lib").Dir("var")
-      .Dir("var/lib").Dir("var/lib/dpkg").Dir("tmp", 01777)
+  t.Dir("etc")
+      .Dir("usr")
+      .Dir("usr/bin")
+      .Dir("usr/lib")
+      .Dir("var")
+      .Dir("var/lib")
+      .Dir("var/lib/dpkg")
+      .Dir("tmp", 01777)
       .Symlink("bin", "usr/bin")
       .Symlink("lib", "usr/lib")
       .File("usr/lib/os-release",
@@ -45,9 +52,14 @@ std::string BaseLayer() {
       .Symlink("etc/os-release", "../usr/lib/os-release")
       .File("etc/debian_version", "12.5\n")
       .File("var/lib/dpkg/status", status)
-      .File("usr/bin/xz", "\x7f" "ELF demo xz 5.6.0\n", 0755)
+      .File("usr/bin/xz",
+            "\x7f"
+            "ELF demo xz 5.6.0\n",
+            0755)
       .Hardlink("usr/bin/unxz", "usr/bin/xz")
-      .File("usr/lib/liblzma.so.5.6.0", "\x7f" "ELF demo liblzma 5.6.0\n")
+      .File("usr/lib/liblzma.so.5.6.0",
+            "\x7f"
+            "ELF demo liblzma 5.6.0\n")
       .Symlink("usr/lib/liblzma.so.5", "liblzma.so.5.6.0")
       .File("etc/motd", "demo image\n");
   return t.Finish();
@@ -83,13 +95,12 @@ int main(int argc, char** argv) {
   img.labels = {{"org.opencontainers.image.title", "strata-demo"},
                 {"org.opencontainers.image.source",
                  "https://example.invalid/strata-demo"}};
-  for (auto r : {strata::testing::WriteOciLayout(out + "/demo.oci", {img},
-                                                 "latest"),
-                 strata::testing::WriteOciArchive(out + "/demo.oci.tar", {img},
-                                                  "latest"),
-                 strata::testing::WriteDockerArchive(
-                     out + "/demo.docker.tar", {img},
-                     {"strata.example/demo:latest"})}) {
+  for (auto r :
+       {strata::testing::WriteOciLayout(out + "/demo.oci", {img}, "latest"),
+        strata::testing::WriteOciArchive(out + "/demo.oci.tar", {img},
+                                         "latest"),
+        strata::testing::WriteDockerArchive(out + "/demo.docker.tar", {img},
+                                            {"strata.example/demo:latest"})}) {
     if (!r.ok()) {
       std::fprintf(stderr, "mkdemo: %s\n", r.status().ToString().c_str());
       return 1;

@@ -39,7 +39,7 @@ inline constexpr int64_t kDefaultMaxExpandedBytes = 64 * kGiB;
 inline constexpr int64_t kDefaultMaxEntries = 4'000'000;
 
 // --- Tar entries -------------------------------------------------------------
-inline constexpr int64_t kMaxPathLength = 4096;       // PATH_MAX
+inline constexpr int64_t kMaxPathLength = 4096;  // PATH_MAX
 inline constexpr int kMaxPathComponents = 1024;
 inline constexpr int64_t kMaxLinkTargetLength = 4096;
 inline constexpr int64_t kMaxPaxHeaderBytes = 1 * kMiB;

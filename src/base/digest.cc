@@ -43,9 +43,8 @@ Result<Digest> Digest::Parse(std::string_view s) {
   }
   if (hex.size() != want || !IsLowerHex(hex)) {
     return InvalidArgumentError("invalid digest \"" +
-                                std::string(s.substr(0, 140)) +
-                                "\": want " + std::to_string(want) +
-                                " lowercase hex digits");
+                                std::string(s.substr(0, 140)) + "\": want " +
+                                std::to_string(want) + " lowercase hex digits");
   }
   d.hex_ = std::string(hex);
   return d;

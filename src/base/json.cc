@@ -7,10 +7,9 @@ namespace strata::json {
 Result<Json> Parse(std::string_view text, std::string_view what,
                    int64_t max_bytes) {
   if (static_cast<int64_t>(text.size()) > max_bytes) {
-    return ResourceExhaustedError(std::string(what) + " is " +
-                                  std::to_string(text.size()) +
-                                  " bytes, over the cap of " +
-                                  std::to_string(max_bytes));
+    return ResourceExhaustedError(
+        std::string(what) + " is " + std::to_string(text.size()) +
+        " bytes, over the cap of " + std::to_string(max_bytes));
   }
   bool too_deep = false;
   Json::parser_callback_t cb = [&too_deep](int depth, Json::parse_event_t,
@@ -35,7 +34,8 @@ Result<Json> Parse(std::string_view text, std::string_view what,
     }
     std::string msg = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
-    if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
+    if (auto p = msg.find("] "); p != std::string::npos)
+      msg = msg.substr(p + 2);
     return DataLossError(std::string(what) + " is not valid JSON: " + msg);
   }
 }

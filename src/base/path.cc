@@ -6,9 +6,8 @@ namespace strata::path {
 
 Result<std::string> NormalizeEntryPath(std::string_view name) {
   if (static_cast<int64_t>(name.size()) > caps::kMaxPathLength) {
-    return ResourceExhaustedError("path longer than " +
-                                  std::to_string(caps::kMaxPathLength) +
-                                  " bytes");
+    return ResourceExhaustedError(
+        "path longer than " + std::to_string(caps::kMaxPathLength) + " bytes");
   }
   if (name.find('\0') != std::string_view::npos) {
     return DataLossError("path contains a NUL byte");

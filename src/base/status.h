@@ -106,23 +106,22 @@ Status ErrnoError(std::string_view what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& value) : v_(value) {}                  // NOLINT
-  Result(T&& value) : v_(std::move(value)) {}            // NOLINT
-  Result(const Status& status) : v_(status) {            // NOLINT
+  Result(const T& value) : v_(value) {}        // NOLINT
+  Result(T&& value) : v_(std::move(value)) {}  // NOLINT
+  Result(const Status& status) : v_(status) {  // NOLINT
     assert(!status.ok() && "Result constructed from OK status");
   }
-  Result(Status&& status) : v_(std::move(status)) {      // NOLINT
+  Result(Status&& status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result constructed from OK status");
   }
   template <typename U>
-    requires(std::is_convertible_v<U &&, T> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status>)
-  Result(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_convertible_v<U&&, T> &&
+           !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status>) Result(U&& value)
+      : v_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
-  Status status() const& {
-    return ok() ? Status() : std::get<Status>(v_);
-  }
+  Status status() const& { return ok() ? Status() : std::get<Status>(v_); }
   Status status() && {
     return ok() ? Status() : std::move(std::get<Status>(v_));
   }
@@ -157,16 +156,17 @@ Status AsStatus(const Result<T>& r) {
 
 // RETURN_IF_ERROR(expr): returns expr's Status from the enclosing function
 // when it is not OK. expr may be a Status or a Result<T>.
-#define RETURN_IF_ERROR(expr)                                         \
-  do {                                                                \
+#define RETURN_IF_ERROR(expr)                                             \
+  do {                                                                    \
     ::strata::Status strata_status_ = ::strata::internal::AsStatus(expr); \
-    if (!strata_status_.ok()) return strata_status_;                  \
+    if (!strata_status_.ok()) return strata_status_;                      \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates the Result<T> expr; on error returns
 // its Status, otherwise moves the value into lhs (which may be a declaration).
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  STRATA_ASSIGN_OR_RETURN_IMPL_(STRATA_CONCAT_(strata_result_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr)                                            \
+  STRATA_ASSIGN_OR_RETURN_IMPL_(STRATA_CONCAT_(strata_result_, __LINE__), lhs, \
+                                expr)
 #define STRATA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return std::move(tmp).status();      \

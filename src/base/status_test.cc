@@ -33,7 +33,8 @@ TEST(StatusTest, ContextIsPrefixedOuterFirst) {
   Status s = DataLossError("truncated gzip stream")
                  .WithContext("layer sha256:abc")
                  .WithContext("image demo");
-  EXPECT_EQ(s.ToString(), "image demo: layer sha256:abc: truncated gzip stream");
+  EXPECT_EQ(s.ToString(),
+            "image demo: layer sha256:abc: truncated gzip stream");
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);
 }
 
@@ -44,8 +45,7 @@ TEST(StatusTest, ToStringIsOneLine) {
 
 TEST(StatusTest, ErrnoErrorMapsCodes) {
   EXPECT_EQ(ErrnoError("open x", ENOENT).code(), StatusCode::kNotFound);
-  EXPECT_EQ(ErrnoError("open x", EACCES).code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(ErrnoError("open x", EACCES).code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(ErrnoError("open x", ENOENT).message(),
             "open x: No such file or directory");
 }

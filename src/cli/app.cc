@@ -25,9 +25,8 @@ constexpr Command kCommands[] = {
 }  // namespace
 
 int Run(int argc, char** argv) {
-  CLI::App app{
-      "strata: know and prove what is inside every container image",
-      "strata"};
+  CLI::App app{"strata: know and prove what is inside every container image",
+               "strata"};
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;

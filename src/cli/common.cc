@@ -57,6 +57,9 @@ void AddSourceOptions(CLI::App* cmd, SourceOptions* opts) {
   cmd->add_option("--threads", opts->threads,
                   "layers read in parallel (default: one per core)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--verify-diffids", opts->verify_diff_ids,
+                "recompute every layer's diffID and check it against the "
+                "config (blob digests are always verified)");
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress display");
 }
 
@@ -70,6 +73,7 @@ Result<image::LoadedImage> LoadFromCli(const std::string& reference,
   lo.max_expanded_bytes = opts.max_expanded_bytes;
   lo.max_entries = opts.max_entries;
   lo.threads = opts.threads;
+  lo.verify_diff_ids = opts.verify_diff_ids;
   std::unique_ptr<ProgressLine> progress;
   if (!opts.quiet && ::isatty(STDERR_FILENO)) {
     progress = std::make_unique<ProgressLine>();

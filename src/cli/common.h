@@ -17,11 +17,12 @@ struct SourceOptions {
   int64_t max_expanded_bytes = caps::kDefaultMaxExpandedBytes;
   int64_t max_entries = caps::kDefaultMaxEntries;
   int threads = 0;
+  bool verify_diff_ids = false;
   bool quiet = false;  // no progress display
 };
 
-// Registers --platform, --max-expanded-bytes, --max-entries, --threads and
-// -q/--quiet on `cmd`.
+// Registers --platform, --max-expanded-bytes, --max-entries, --threads,
+// --verify-diffids and -q/--quiet on `cmd`.
 void AddSourceOptions(CLI::App* cmd, SourceOptions* opts);
 
 // Parses the reference and loads the image, showing progress on stderr when

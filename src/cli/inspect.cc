@@ -85,6 +85,7 @@ Json InspectJson(const image::LoadedImage& img) {
       j["digest"] = l.descriptor.digest.ToString();
       j["mediaType"] = l.descriptor.media_type;
       j["diffID"] = l.diff_id.ToString();
+      j["diffIDComputed"] = l.diff_id_computed;
       j["compression"] = std::string(io::CompressionName(l.compression));
       j["compressedSize"] = l.compressed_bytes;
     }
@@ -138,14 +139,16 @@ std::string InspectTable(const Json& r) {
     const Json& c = r["config"];
     row("Config", Str(c, "digest"));
     row("Created", Str(c, "created"));
-    if (!c["entrypoint"].empty()) row("Entrypoint", json::Dump(c["entrypoint"]));
+    if (!c["entrypoint"].empty())
+      row("Entrypoint", json::Dump(c["entrypoint"]));
     if (!c["cmd"].empty()) row("Cmd", json::Dump(c["cmd"]));
     if (!Str(c, "user").empty()) row("User", Str(c, "user"));
     if (!Str(c, "workingDir").empty()) row("Workdir", Str(c, "workingDir"));
     rows("Env", c["env"]);
     bool first = true;
     for (auto it = c["labels"].begin(); it != c["labels"].end(); ++it) {
-      row(first ? "Labels" : "", it.key() + "=" + it.value().get<std::string>());
+      row(first ? "Labels" : "",
+          it.key() + "=" + it.value().get<std::string>());
       first = false;
     }
   }
@@ -169,13 +172,12 @@ std::string InspectTable(const Json& r) {
     }
   }
   const Json& f = r["files"];
-  row("Files", std::to_string(f["total"].get<int64_t>()) + " (" +
-                   std::to_string(f["regular"].get<int64_t>()) + " regular, " +
-                   std::to_string(f["directories"].get<int64_t>()) +
-                   " directories, " +
-                   std::to_string(f["symlinks"].get<int64_t>()) +
-                   " symlinks, " + std::to_string(f["other"].get<int64_t>()) +
-                   " other)");
+  row("Files",
+      std::to_string(f["total"].get<int64_t>()) + " (" +
+          std::to_string(f["regular"].get<int64_t>()) + " regular, " +
+          std::to_string(f["directories"].get<int64_t>()) + " directories, " +
+          std::to_string(f["symlinks"].get<int64_t>()) + " symlinks, " +
+          std::to_string(f["other"].get<int64_t>()) + " other)");
   return out.str();
 }
 
@@ -186,9 +188,10 @@ std::function<int()> SetupInspect(CLI::App* cmd) {
     SourceOptions source;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("IMAGE", args->reference,
-                  "image reference: oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], "
-                  "docker-archive:FILE[:REF|:N], dir:ROOTFS, or a path")
+  cmd->add_option(
+         "IMAGE", args->reference,
+         "image reference: oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], "
+         "docker-archive:FILE[:REF|:N], dir:ROOTFS, or a path")
       ->required();
   cmd->add_option("-o,--output", args->output, "output format: table or json")
       ->check(CLI::IsMember({"table", "json"}));

@@ -1,7 +1,6 @@
 #include "cli/inspect.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -24,7 +23,8 @@ using testing::TarWriter;
 
 // Golden files live in src/cli/testdata; STRATA_UPDATE_GOLDEN=1 rewrites them.
 void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = std::string(STRATA_SOURCE_DIR) + "/src/cli/testdata/" + name;
+  std::string path =
+      std::string(STRATA_SOURCE_DIR) + "/src/cli/testdata/" + name;
   if (const char* u = std::getenv("STRATA_UPDATE_GOLDEN"); u && *u == '1') {
     std::ofstream(path, std::ios::trunc) << actual;
     return;
@@ -34,8 +34,8 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
                   << " (run with STRATA_UPDATE_GOLDEN=1)";
   std::stringstream want;
   want << in.rdbuf();
-  EXPECT_EQ(actual, want.str()) << "golden " << name
-                                << " differs (STRATA_UPDATE_GOLDEN=1 rewrites)";
+  EXPECT_EQ(actual, want.str())
+      << "golden " << name << " differs (STRATA_UPDATE_GOLDEN=1 rewrites)";
 }
 
 testing::TestImage GoldenImage() {
@@ -49,11 +49,9 @@ testing::TestImage GoldenImage() {
                             .CharDevice("dev/null", 1, 3)
                             .Finish(),
                         LayerCompression::kGzip, ""});
-  img.layers.push_back({TarWriter()
-                            .Whiteout("etc/os-release")
-                            .File("etc/motd", "hi")
-                            .Finish(),
-                        LayerCompression::kZstd, ""});
+  img.layers.push_back(
+      {TarWriter().Whiteout("etc/os-release").File("etc/motd", "hi").Finish(),
+       LayerCompression::kZstd, ""});
   img.entrypoint = {"/usr/bin/app", "--serve"};
   img.cmd = {};
   img.env = {"PATH=/usr/bin", "MODE=golden"};
@@ -91,7 +89,8 @@ TEST_F(InspectTest, AllThreeFormsReportTheSameLayers) {
   SourceOptions opts;
   opts.quiet = true;
   std::vector<json::Json> reports;
-  for (const std::string& ref : {dir_ + "/a.tar", dir_ + "/d.tar", dir_ + "/l"}) {
+  for (const std::string& ref :
+       {dir_ + "/a.tar", dir_ + "/d.tar", dir_ + "/l"}) {
     auto r = LoadFromCli(ref, opts);  // auto-detected
     ASSERT_TRUE(r.ok()) << ref << ": " << r.status().ToString();
     reports.push_back(InspectJson(*r));
@@ -112,12 +111,13 @@ TEST_F(InspectTest, AllThreeFormsReportTheSameLayers) {
 // Runs the real binary; returns exit status, fills stdout/stderr.
 int RunStrata(const std::string& args, std::string* out, std::string* err) {
   std::string errfile = testing::MakeTempDir("strata_err") + "/stderr";
-  std::string cmd = std::string(STRATA_BINARY_DIR) + "/strata " + args +
-                    " 2>" + errfile;
+  std::string cmd =
+      std::string(STRATA_BINARY_DIR) + "/strata " + args + " 2>" + errfile;
   FILE* p = ::popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
   size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out->append(buf.data(), n);
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+    out->append(buf.data(), n);
   int st = ::pclose(p);
   std::ifstream e(errfile);
   std::stringstream ss;
@@ -141,8 +141,8 @@ TEST_F(InspectTest, BinaryExitCodesAndOneLineErrors) {
 
   // A hostile image: the error names the layer, nothing reaches stdout.
   testing::TestImage bad;
-  bad.layers.push_back({TarWriter().File("../../x", "y").Finish(),
-                        LayerCompression::kGzip, ""});
+  bad.layers.push_back(
+      {TarWriter().File("../../x", "y").Finish(), LayerCompression::kGzip, ""});
   ASSERT_TRUE(testing::WriteOciLayout(dir_ + "/bad", {bad}).ok());
   out.clear();
   EXPECT_EQ(RunStrata("inspect -o json " + dir_ + "/bad", &out, &err), 1);

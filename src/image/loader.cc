@@ -79,6 +79,22 @@ class ProgressSource : public ByteSource {
   int64_t pending_ = 0;
 };
 
+// Counts the bytes passing through.
+class CountingSource : public ByteSource {
+ public:
+  explicit CountingSource(ByteSource& up) : up_(up) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    ASSIGN_OR_RETURN(size_t n, up_.Read(out));
+    count_ += static_cast<int64_t>(n);
+    return n;
+  }
+  int64_t count() const { return count_; }
+
+ private:
+  ByteSource& up_;
+  int64_t count_ = 0;
+};
+
 // State shared by the workers scanning the layers of one image.
 struct ScanShared {
   explicit ScanShared(const LoadOptions& o)
@@ -116,26 +132,52 @@ Result<LayerResult> ScanLayer(oci::Image& image, int i, ScanShared& shared) {
   r.stats.index = i;
   r.stats.descriptor = info.descriptor;
   ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> blob, image.OpenLayer(i));
-  auto counted = std::make_unique<ProgressSource>(
+  std::unique_ptr<ByteSource> counted = std::make_unique<ProgressSource>(
       std::move(blob), [&shared](int64_t n) { shared.Report(n, 0); });
-  ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> stream,
-                   io::OpenDecompressed(std::move(counted),
-                                        &r.stats.compression));
-  if (info.descriptor.size >= kPrefetchThreshold) {
+  const bool large = info.descriptor.size >= kPrefetchThreshold;
+  if (large) {
+    // Stage 1 (own thread): read and verify the compressed blob.
+    counted = std::make_unique<PrefetchSource>(
+        std::move(counted), kPrefetchBufferBytes, kPrefetchBuffers);
+  }
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ByteSource> stream,
+      io::OpenDecompressed(std::move(counted), &r.stats.compression));
+  if (large) {
+    // Stage 2 (own thread): inflate. Stage 3 (this thread): diffID + tar.
     stream = std::make_unique<PrefetchSource>(
         std::move(stream), kPrefetchBufferBytes, kPrefetchBuffers);
   }
   io::BudgetedSource budgeted(*stream, shared.expanded);
-  io::HashingSource hashed(budgeted);
-  tar::Reader reader(hashed);
+  CountingSource counting(budgeted);
+  // See LoadOptions::verify_diff_ids for when the diffID is hashed.
+  const bool same_bytes =
+      r.stats.compression == io::Compression::kNone && info.blob_verified &&
+      info.descriptor.digest.algorithm() == DigestAlgorithm::kSha256;
+  std::optional<io::HashingSource> hashed;
+  if (!same_bytes && (shared.options.verify_diff_ids || !info.blob_verified ||
+                      !info.diff_id)) {
+    hashed.emplace(counting);
+  }
+  ByteSource& top = hashed ? static_cast<ByteSource&>(*hashed) : counting;
+  tar::Reader reader(top);
   ASSIGN_OR_RETURN(r.changes, TarToChanges(i, reader, shared.entries,
                                            shared.options.max_entries));
-  // Hash the end-of-archive padding too, and let the blob verifier see EOF.
-  RETURN_IF_ERROR(Drain(hashed));
-  r.stats.diff_id = hashed.digest();
-  r.stats.uncompressed_bytes = hashed.bytes_read();
+  // Read the end-of-archive padding too: it is part of the diffID, and the
+  // blob verifier checks the digest at end of stream.
+  RETURN_IF_ERROR(Drain(top));
+  r.stats.uncompressed_bytes = counting.count();
   r.stats.entries = reader.entry_count();
   r.stats.compressed_bytes = info.descriptor.size;
+  if (hashed) {
+    r.stats.diff_id = hashed->digest();
+    r.stats.diff_id_computed = true;
+  } else if (same_bytes) {
+    r.stats.diff_id = info.descriptor.digest;  // verified while read
+    r.stats.diff_id_computed = true;
+  } else {
+    r.stats.diff_id = *info.diff_id;
+  }
   if (info.diff_id && *info.diff_id != r.stats.diff_id) {
     return DataLossError("diffID mismatch: the config says " +
                          info.diff_id->ToString() + ", the content is " +
@@ -277,8 +319,7 @@ Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
   return out;
 }
 
-Result<LoadedImage> Load(const oci::ImageRef& ref,
-                         const LoadOptions& options) {
+Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options) {
   if (ref.transport == oci::Transport::kRootfs) {
     return LoadRootfs(ref, options);
   }

@@ -43,13 +43,21 @@ struct LoadOptions {
   int64_t max_expanded_bytes = caps::kDefaultMaxExpandedBytes;
   int64_t max_entries = caps::kDefaultMaxEntries;
   int threads = 0;  // 0: one per core
+  // Recompute every layer's diffID (sha256 of the uncompressed tar) and check
+  // it against the config. Without it, a diffID is recomputed only where it
+  // is the sole integrity check (a docker-archive layer no digest names);
+  // otherwise the verified blob digest already pins the content, and the
+  // diffID is the one the digest-verified config lists (for uncompressed
+  // layers the two are the same hash, checked for equality).
+  bool verify_diff_ids = false;
   std::function<void(const Progress&)> on_progress;
 };
 
 struct LayerStats {
   int index = 0;
-  oci::Descriptor descriptor;  // the compressed blob (empty for dir:)
-  Digest diff_id;              // computed while reading (empty for dir:)
+  oci::Descriptor descriptor;     // the compressed blob (empty for dir:)
+  Digest diff_id;                 // empty for dir:
+  bool diff_id_computed = false;  // hashed while reading, not taken from config
   io::Compression compression = io::Compression::kNone;
   int64_t compressed_bytes = 0;
   int64_t uncompressed_bytes = 0;  // tar stream bytes

@@ -42,6 +42,27 @@ class LoaderTest : public ::testing::Test {
     return dir_ + "/img/blobs/sha256/" + digest.substr(7);
   }
 
+  // Rewrites config, manifest and index.json of the layout at dir_/img so
+  // that the config claims `wrong` as layer 0's diffID.
+  void RewriteDiffId(const testing::WrittenImage& w, const std::string& wrong) {
+    auto cfg = json::Parse(w.config_json, "config", 1 << 20);
+    ASSERT_TRUE(cfg.ok());
+    (*cfg)["rootfs"]["diff_ids"][0] = wrong;
+    std::string cfg_bytes = json::Dump(*cfg);
+    auto cfg_digest = testing::WriteBlob(dir_ + "/img", cfg_bytes);
+    ASSERT_TRUE(cfg_digest.ok());
+    auto man = json::Parse(w.manifest_json, "manifest", 1 << 20);
+    ASSERT_TRUE(man.ok());
+    (*man)["config"]["digest"] = *cfg_digest;
+    (*man)["config"]["size"] = cfg_bytes.size();
+    std::string man_bytes = json::Dump(*man);
+    auto man_digest = testing::WriteBlob(dir_ + "/img", man_bytes);
+    ASSERT_TRUE(man_digest.ok());
+    std::ofstream(dir_ + "/img/index.json", std::ios::trunc)
+        << R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")"
+        << *man_digest << R"(","size":)" << man_bytes.size() << "}]}";
+  }
+
   std::string dir_;
   testing::WrittenImage written_;
 };
@@ -55,16 +76,15 @@ TestImage OneLayer(std::string tar,
 
 TEST_F(LoaderTest, LoadsLayersIntoSquashedView) {
   TestImage img;
-  img.layers.push_back(
-      {TarWriter()
-           .Dir("etc")
-           .File("etc/motd", "hello\n")
-           .File("etc/keep", "k")
-           .Dir("usr/bin")
-           .File("usr/bin/tool", "bin", 0755)
-           .Symlink("bin", "usr/bin")
-           .Finish(),
-       LayerCompression::kGzip, ""});
+  img.layers.push_back({TarWriter()
+                            .Dir("etc")
+                            .File("etc/motd", "hello\n")
+                            .File("etc/keep", "k")
+                            .Dir("usr/bin")
+                            .File("usr/bin/tool", "bin", 0755)
+                            .Symlink("bin", "usr/bin")
+                            .Finish(),
+                        LayerCompression::kGzip, ""});
   img.layers.push_back({TarWriter()
                             .Whiteout("etc/motd")
                             .File("/etc/new", "abs name")
@@ -105,8 +125,7 @@ TEST_F(LoaderTest, ContentLocationPointsAtTheFileBytes) {
                         .Finish();
   auto r = WriteAndLoad(OneLayer(tar, LayerCompression::kNone));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  for (const auto& [p, want] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [p, want] : std::vector<std::pair<std::string, std::string>>{
            {"a", "first"},
            {std::string(150, 'n'), "long name via pax"},
            {"b", "second file"}}) {
@@ -124,7 +143,8 @@ TEST_F(LoaderTest, SameResultWithOneOrManyThreads) {
       t.File("d" + std::to_string(i % 7) + "/f" + std::to_string(l * 100 + i),
              std::string(l * 10 + i, 'x'));
     }
-    if (l > 0) t.Whiteout("d" + std::to_string(l) + "/f" + std::to_string(l - 1));
+    if (l > 0)
+      t.Whiteout("d" + std::to_string(l) + "/f" + std::to_string(l - 1));
     img.layers.push_back({t.Finish(), LayerCompression::kGzip, ""});
   }
   LoadOptions one;
@@ -148,8 +168,8 @@ TEST_F(LoaderTest, SameResultWithOneOrManyThreads) {
 }
 
 TEST_F(LoaderTest, RefusesPathClimbingAboveRoot) {
-  auto r = WriteAndLoad(
-      OneLayer(TarWriter().File("ok", "x").File("../etc/passwd", "p").Finish()));
+  auto r = WriteAndLoad(OneLayer(
+      TarWriter().File("ok", "x").File("../etc/passwd", "p").Finish()));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(r.status().ToString(),
@@ -159,15 +179,16 @@ TEST_F(LoaderTest, RefusesPathClimbingAboveRoot) {
 }
 
 TEST_F(LoaderTest, RefusesHardlinkClimbingAboveRoot) {
-  auto r = WriteAndLoad(OneLayer(TarWriter().Hardlink("x", "../../etc/shadow").Finish()));
+  auto r = WriteAndLoad(
+      OneLayer(TarWriter().Hardlink("x", "../../etc/shadow").Finish()));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
 }
 
 TEST_F(LoaderTest, RefusesDanglingHardlink) {
   TestImage img;
-  img.layers.push_back({TarWriter().File("lower", "l").Finish(),
-                        LayerCompression::kGzip, ""});
+  img.layers.push_back(
+      {TarWriter().File("lower", "l").Finish(), LayerCompression::kGzip, ""});
   img.layers.push_back({TarWriter()
                             .Hardlink("ok", "lower")  // lower layer: fine
                             .Hardlink("bad", "nowhere")
@@ -182,8 +203,8 @@ TEST_F(LoaderTest, RefusesDanglingHardlink) {
 }
 
 TEST_F(LoaderTest, RefusesHardlinkToLaterEntry) {
-  auto r = WriteAndLoad(
-      OneLayer(TarWriter().Hardlink("early", "late").File("late", "x").Finish()));
+  auto r = WriteAndLoad(OneLayer(
+      TarWriter().Hardlink("early", "late").File("late", "x").Finish()));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("target does not exist"),
             std::string::npos);
@@ -222,37 +243,65 @@ TEST_F(LoaderTest, MissingLayerBlob) {
 }
 
 TEST_F(LoaderTest, DiffIdMismatch) {
-  // Rewrite the config with a wrong diff_id, then the manifest and index.
   auto w = testing::WriteOciLayout(
       dir_ + "/img", {OneLayer(TarWriter().File("f", "x").Finish())});
   ASSERT_TRUE(w.ok());
-  auto cfg = json::Parse((*w)[0].config_json, "config", 1 << 20);
-  ASSERT_TRUE(cfg.ok());
   std::string wrong =
       "sha256:0000000000000000000000000000000000000000000000000000000000000000";
-  (*cfg)["rootfs"]["diff_ids"][0] = wrong;
-  std::string cfg_bytes = json::Dump(*cfg);
-  auto cfg_digest = testing::WriteBlob(dir_ + "/img", cfg_bytes);
-  ASSERT_TRUE(cfg_digest.ok());
-  auto man = json::Parse((*w)[0].manifest_json, "manifest", 1 << 20);
-  (*man)["config"]["digest"] = *cfg_digest;
-  (*man)["config"]["size"] = cfg_bytes.size();
-  std::string man_bytes = json::Dump(*man);
-  auto man_digest = testing::WriteBlob(dir_ + "/img", man_bytes);
-  std::ofstream(dir_ + "/img/index.json", std::ios::trunc)
-      << R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")"
-      << *man_digest << R"(","size":)" << man_bytes.size() << "}]}";
-  auto r = LoadPath("oci:" + dir_ + "/img");
+  RewriteDiffId((*w)[0], wrong);
+  // The gzip blob is verified by its digest; the config's claim about the
+  // uncompressed bytes is only checked when asked to.
+  auto lax = LoadPath("oci:" + dir_ + "/img");
+  ASSERT_TRUE(lax.ok()) << lax.status().ToString();
+  EXPECT_EQ(lax->layers[0].diff_id.ToString(), wrong);
+  EXPECT_FALSE(lax->layers[0].diff_id_computed);
+  LoadOptions strict;
+  strict.verify_diff_ids = true;
+  auto r = LoadPath("oci:" + dir_ + "/img", strict);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
-  EXPECT_EQ(r.status().message(),
-            "diffID mismatch: the config says " + wrong +
-                ", the content is " + (*w)[0].diff_ids[0]);
+  EXPECT_EQ(r.status().message(), "diffID mismatch: the config says " + wrong +
+                                      ", the content is " +
+                                      (*w)[0].diff_ids[0]);
+}
+
+TEST_F(LoaderTest, UncompressedLayerDiffIdMismatchAlwaysCaught) {
+  auto w = testing::WriteOciLayout(
+      dir_ + "/img",
+      {OneLayer(TarWriter().File("f", "x").Finish(), LayerCompression::kNone)});
+  ASSERT_TRUE(w.ok());
+  std::string wrong =
+      "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+  RewriteDiffId((*w)[0], wrong);
+  auto r = LoadPath("oci:" + dir_ + "/img");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "diffID mismatch: the config says " + wrong +
+                                      ", the content is " +
+                                      (*w)[0].diff_ids[0]);
+}
+
+TEST_F(LoaderTest, UncompressedLayerDiffIdIsItsVerifiedDigest) {
+  TestImage img =
+      OneLayer(TarWriter().File("f", "x").Finish(), LayerCompression::kNone);
+  auto r = WriteAndLoad(img);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->layers[0].diff_id_computed);
+  EXPECT_EQ(r->layers[0].diff_id.ToString(), written_.diff_ids[0]);
+  EXPECT_EQ(r->layers[0].diff_id.ToString(), written_.layer_digests[0]);
+}
+
+TEST_F(LoaderTest, VerifyDiffIdsHashesCompressedLayers) {
+  LoadOptions strict;
+  strict.verify_diff_ids = true;
+  auto r = WriteAndLoad(OneLayer(TarWriter().File("f", "x").Finish()), strict);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->layers[0].diff_id_computed);
+  EXPECT_EQ(r->layers[0].diff_id.ToString(), written_.diff_ids[0]);
 }
 
 TEST_F(LoaderTest, TruncatedGzipLayer) {
-  std::string gz = testing::Gzip(
-      TarWriter().File("f", std::string(100000, 'q')).Finish());
+  std::string gz =
+      testing::Gzip(TarWriter().File("f", std::string(100000, 'q')).Finish());
   // The manifest honestly describes a truncated blob: the decompressor must
   // catch it.
   TestLayer l{gz.substr(0, gz.size() / 2), LayerCompression::kNone,
@@ -266,8 +315,8 @@ TEST_F(LoaderTest, TruncatedGzipLayer) {
 }
 
 TEST_F(LoaderTest, TruncatedZstdLayer) {
-  std::string zs = testing::Zstd(
-      TarWriter().File("f", std::string(100000, 'q')).Finish());
+  std::string zs =
+      testing::Zstd(TarWriter().File("f", std::string(100000, 'q')).Finish());
   TestImage img;
   img.layers.push_back({zs.substr(0, zs.size() - 5), LayerCompression::kNone,
                         "application/vnd.oci.image.layer.v1.tar+zstd"});
@@ -303,7 +352,8 @@ TEST_F(LoaderTest, CompressionDetectedByContentNotMediaType) {
 
 TEST_F(LoaderTest, DecompressionBombHitsExpandedBytesCap) {
   // 64 MiB of zeros compresses to ~64 KiB.
-  std::string tar = TarWriter().File("zeros", std::string(64 << 20, '\0')).Finish();
+  std::string tar =
+      TarWriter().File("zeros", std::string(64 << 20, '\0')).Finish();
   LoadOptions opts;
   opts.max_expanded_bytes = 1 << 20;
   auto r = WriteAndLoad(OneLayer(tar), opts);
@@ -327,8 +377,7 @@ TEST_F(LoaderTest, EntryCountCap) {
 }
 
 TEST_F(LoaderTest, DuplicateEntriesLastWins) {
-  std::string tar =
-      TarWriter().File("f", "old").File("f", "newer!").Finish();
+  std::string tar = TarWriter().File("f", "old").File("f", "newer!").Finish();
   auto r = WriteAndLoad(OneLayer(tar, LayerCompression::kNone));
   ASSERT_TRUE(r.ok());
   const fs::FileInfo* f = r->tree.Lookup("f");

@@ -56,8 +56,10 @@ void PrefetchSource::Produce() {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (len > 0) filled_.push_back({b, len});
-      else free_.push_back(b);
+      if (len > 0)
+        filled_.push_back({b, len});
+      else
+        free_.push_back(b);
       if (!st.ok() || eof) {
         producer_status_ = st;
         producer_done_ = true;

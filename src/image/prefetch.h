@@ -41,8 +41,8 @@ class PrefetchSource : public ByteSource {
   std::vector<std::vector<uint8_t>> buffers_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<int> free_;      // guarded by mu_
-  std::deque<Filled> filled_; // guarded by mu_
+  std::deque<int> free_;        // guarded by mu_
+  std::deque<Filled> filled_;   // guarded by mu_
   bool producer_done_ = false;  // guarded by mu_
   bool stop_ = false;           // guarded by mu_
   Status producer_status_;      // guarded by mu_

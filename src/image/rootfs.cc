@@ -85,9 +85,9 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
       if (++stats.entries > options.max_entries) {
-        return ResourceExhaustedError(
-            "root filesystem has more than " +
-            std::to_string(options.max_entries) + " entries (--max-entries)");
+        return ResourceExhaustedError("root filesystem has more than " +
+                                      std::to_string(options.max_entries) +
+                                      " entries (--max-entries)");
       }
       std::string rel = path::Join(dir, name);
       if (static_cast<int64_t>(rel.size()) > caps::kMaxPathLength) {
@@ -117,10 +117,9 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
         ssize_t n = ::readlinkat(::dirfd(d), name.c_str(), buf, sizeof(buf));
         if (n < 0) return ErrnoError("readlink " + rel, errno);
         if (n > caps::kMaxLinkTargetLength) {
-          return ResourceExhaustedError("symlink " + rel +
-                                        ": target longer than " +
-                                        std::to_string(caps::kMaxLinkTargetLength) +
-                                        " bytes");
+          return ResourceExhaustedError(
+              "symlink " + rel + ": target longer than " +
+              std::to_string(caps::kMaxLinkTargetLength) + " bytes");
         }
         c.info.link_target.assign(buf, static_cast<size_t>(n));
       } else if (c.info.type == fs::FileType::kCharDevice ||

@@ -34,11 +34,10 @@ bool Exists(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0;
 }
 
-#define REQUIRE_LAB_IMAGE(name)                                           \
-  if (!Exists(LabImages() + "/" + (name) + ".docker.tar")) {              \
-    GTEST_SKIP() << "lab image " << (name) << " not built in "            \
-                 << LabImages()                                           \
-                 << " (needs ../shared/lab; run scripts/lab-images.sh)"; \
+#define REQUIRE_LAB_IMAGE(name)                                               \
+  if (!Exists(LabImages() + "/" + (name) + ".docker.tar")) {                  \
+    GTEST_SKIP() << "lab image " << (name) << " not built in " << LabImages() \
+                 << " (needs ../shared/lab; run scripts/lab-images.sh)";      \
   }
 
 // Runs a command and returns its stdout (empty on failure).
@@ -48,7 +47,8 @@ std::string Capture(const std::string& cmd, int* status) {
   if (!p) return out;
   std::array<char, 4096> buf;
   size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+    out.append(buf.data(), n);
   *status = ::pclose(p);
   return out;
 }
@@ -115,15 +115,15 @@ INSTANTIATE_TEST_SUITE_P(Lab, LabImageTest,
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) {
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                             if (!isalnum(static_cast<unsigned char>(c)))
+                               c = '_';
                            }
                            return n;
                          });
 
 TEST(LabDebianFatTest, WhiteoutsApplied) {
   REQUIRE_LAB_IMAGE("debian-fat");
-  image::LoadedImage img =
-      MustLoad("oci:" + LabImages() + "/debian-fat.oci");
+  image::LoadedImage img = MustLoad("oci:" + LabImages() + "/debian-fat.oci");
   ASSERT_EQ(img.layers.size(), 4u);
   const fs::FileTree& t = img.tree;
   // Layer 2 installed these; layer 3 whites them out.
@@ -144,8 +144,7 @@ TEST(LabDebianFatTest, WhiteoutsApplied) {
 
 TEST(LabDebianFatTest, SymlinksResolveInsideTheImage) {
   REQUIRE_LAB_IMAGE("debian-fat");
-  image::LoadedImage img =
-      MustLoad("oci:" + LabImages() + "/debian-fat.oci");
+  image::LoadedImage img = MustLoad("oci:" + LabImages() + "/debian-fat.oci");
   // Debian 12 is merged-/usr: bin -> usr/bin, sh -> dash.
   auto r = img.tree.Resolve("bin/sh");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -159,10 +158,10 @@ TEST(LabDebianFatTest, SymlinksResolveInsideTheImage) {
 TEST(LabCliTest, InspectJsonOnDebianFat) {
   REQUIRE_LAB_IMAGE("debian-fat");
   int status = -1;
-  std::string out = Capture(std::string(STRATA_BINARY_DIR) +
-                                "/strata inspect -o json " + LabImages() +
-                                "/debian-fat.oci.tar",
-                            &status);
+  std::string out =
+      Capture(std::string(STRATA_BINARY_DIR) + "/strata inspect -o json " +
+                  LabImages() + "/debian-fat.oci.tar",
+              &status);
   ASSERT_EQ(status, 0);
   auto j = json::Parse(out, "inspect output", 1 << 24);
   ASSERT_TRUE(j.ok()) << j.status().ToString();

@@ -289,6 +289,11 @@ class DockerStore : public BlobStore {
         std::move(src), d.digest, m.size, what));
   }
 
+  bool VerifiesContent(const Descriptor& d) const override {
+    auto it = blobs_.find(d.digest);
+    return it == blobs_.end() || it->second.verify;
+  }
+
  private:
   std::shared_ptr<io::SharedFile> file_;
   const std::map<Digest, Blob> blobs_;

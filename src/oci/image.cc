@@ -196,7 +196,8 @@ Result<std::unique_ptr<Image>> ResolveImage(std::shared_ptr<BlobStore> store,
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
     Status s = CheckLayerMediaType(i, manifest.layers[i].media_type);
     if (!s.ok()) return std::move(s).WithContext(name);
-    layers.push_back(LayerInfo{manifest.layers[i], config.diff_ids[i]});
+    layers.push_back(LayerInfo{manifest.layers[i], config.diff_ids[i],
+                               store->VerifiesContent(manifest.layers[i])});
   }
 
   base.manifest = std::move(current);

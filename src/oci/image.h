@@ -35,17 +35,22 @@ class BlobStore {
   // Reads a small blob whole (manifest, config), verified, at most max_bytes
   // (also checks d.size against max_bytes before reading).
   Result<std::string> ReadSmall(const Descriptor& d, int64_t max_bytes);
+  // False when Open(d) cannot verify the blob against d.digest (a docker
+  // archive's compressed layer that no digest names): the reader must then
+  // check the content another way (the layer's diffID).
+  virtual bool VerifiesContent(const Descriptor& d) const { return true; }
 };
 
 struct LayerInfo {
   Descriptor descriptor;          // compressed blob as the manifest lists it
   std::optional<Digest> diff_id;  // from the config, if it lists one
+  bool blob_verified = true;      // BlobStore::VerifiesContent(descriptor)
 };
 
 struct ImageMetadata {
   Transport transport;
-  std::string reference;          // as given by the user, canonicalised
-  Descriptor manifest;            // digest/size/media type of the manifest
+  std::string reference;  // as given by the user, canonicalised
+  Descriptor manifest;    // digest/size/media type of the manifest
   std::string manifest_bytes;
   std::optional<Descriptor> index;  // the index it was chosen from, if any
   std::vector<Platform> available_platforms;  // from the index, if any

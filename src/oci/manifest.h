@@ -99,7 +99,7 @@ struct HistoryEntry {
 struct ImageConfig {
   std::string created;  // RFC 3339 as stored
   std::string author;
-  Platform platform;    // os / architecture / variant / os.version
+  Platform platform;  // os / architecture / variant / os.version
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
   std::vector<std::string> env;

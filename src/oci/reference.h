@@ -4,12 +4,13 @@
 //   oci:DIR[:TAG|@DIGEST]          OCI image layout directory
 //   oci-archive:FILE[:TAG]         tar of an OCI image layout
 //   docker-archive:FILE[:REF|:N|:@N]  `docker save` tar; REF picks a
-//                                  RepoTags entry, N the N-th manifest (0-based)
+//                                  RepoTags entry, N the N-th manifest
+//                                  (0-based)
 //   dir:ROOTFS                     an unpacked root filesystem
 //   PATH                           auto-detected: a directory with
 //                                  `oci-layout` -> oci; other directory -> dir;
-//                                  a tar with `oci-layout` -> oci-archive; a tar
-//                                  with `manifest.json` -> docker-archive
+//                                  a tar with `oci-layout` -> oci-archive; a
+//                                  tar with `manifest.json` -> docker-archive
 // As in skopeo, the path ends at the first ':' after the transport prefix,
 // unless the whole remainder names an existing path.
 #ifndef STRATA_OCI_REFERENCE_H_
@@ -29,11 +30,11 @@ std::string_view TransportName(Transport t);  // "oci", "oci-archive", ...
 
 struct ImageRef {
   Transport transport = Transport::kOciLayout;
-  std::string path;               // host path
-  std::string tag;                // oci/oci-archive tag or docker-archive REF
-  std::optional<Digest> digest;   // oci:DIR@DIGEST
-  std::optional<int> index;       // docker-archive:FILE:N
-  std::string ToString() const;   // canonical form, round-trips through Parse
+  std::string path;              // host path
+  std::string tag;               // oci/oci-archive tag or docker-archive REF
+  std::optional<Digest> digest;  // oci:DIR@DIGEST
+  std::optional<int> index;      // docker-archive:FILE:N
+  std::string ToString() const;  // canonical form, round-trips through Parse
 };
 
 // Parses a reference. Pure syntax; touches the file system only to tell

@@ -42,9 +42,9 @@ enum class EntryType {
 std::string_view EntryTypeName(EntryType t);
 
 struct Entry {
-  std::string name;         // raw archive name
+  std::string name;  // raw archive name
   EntryType type = EntryType::kRegular;
-  uint32_t mode = 0;        // permission bits (07777)
+  uint32_t mode = 0;  // permission bits (07777)
   int64_t uid = 0, gid = 0;
   int64_t size = 0;         // data bytes (0 for hardlinks without data)
   int64_t mtime = 0;        // seconds since epoch

@@ -27,8 +27,8 @@ std::string Gzip(std::string_view data, int level) {
 
 std::string Zstd(std::string_view data, int level) {
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(),
-                           level);
+  size_t n =
+      ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
   if (ZSTD_isError(n)) std::abort();
   out.resize(n);
   return out;
