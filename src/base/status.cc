@@ -1,6 +1,7 @@
 #include "base/status.h"
 
 #include <cstring>
+#include <ostream>
 
 namespace strata {
 
@@ -52,6 +53,14 @@ std::string Status::ToString() const {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return out;
+}
+
+void PrintTo(const Status& status, std::ostream* os) {
+  if (status.ok()) {
+    *os << "OK";
+  } else {
+    *os << StatusCodeName(status.code()) << ": " << status.ToString();
+  }
 }
 
 Status ErrnoError(std::string_view what, int err) {

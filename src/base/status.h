@@ -13,6 +13,7 @@
 #define STRATA_BASE_STATUS_H_
 
 #include <cassert>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,10 @@ inline Status InternalError(std::string msg) {
 }
 // An errno-based I/O failure: "open foo: No such file or directory".
 Status ErrnoError(std::string_view what, int err);
+
+// Readable output in test failures (GoogleTest finds it by ADL):
+// "DATA_LOSS: layer ...: truncated gzip stream".
+void PrintTo(const Status& status, std::ostream* os);
 
 // Result<T>: a T or a non-OK Status, shaped like absl::StatusOr.
 template <typename T>

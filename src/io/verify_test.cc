@@ -5,14 +5,6 @@
 #include <thread>
 #include <vector>
 
-namespace strata {
-// Readable failure output for Status comparisons.
-inline void PrintTo(const Status& s, std::ostream* os) {
-  *os << (s.ok() ? "OK"
-                 : std::string(StatusCodeName(s.code())) + ": " + s.ToString());
-}
-}  // namespace strata
-
 namespace strata::io {
 namespace {
 

@@ -20,12 +20,6 @@
 #include "base/caps.h"
 #include "testing/tar_writer.h"
 
-namespace strata {
-void PrintTo(const Status& s, std::ostream* os) {
-  *os << (s.ok() ? "OK" : s.ToString());
-}
-}  // namespace strata
-
 namespace strata::tar {
 namespace {
 
