@@ -249,6 +249,21 @@ Result<bool> Reader::Next(Entry* entry) {
     return s.status;
   }
 
+  const EntryType type = TypeOf(ae);
+  if (size > 0 && type != EntryType::kRegular && type != EntryType::kOther) {
+    // Go's archive/tar, which container runtimes use, never reads data after
+    // a link, directory, device or FIFO header; libarchive does in some
+    // cases (hardlinks in PAX archives). Refuse rather than risk seeing
+    // different files than the runtime.
+    s.status = DataLossError(
+        "corrupt tar stream: " + std::string(EntryTypeName(type)) +
+        " entry \"" +
+        std::string(name ? name : "", std::min<size_t>(name_len, 200)) +
+        "\" carries " + std::to_string(size) +
+        " data bytes (tar readers disagree on such entries)");
+    return s.status;
+  }
+
   s.in_entry = true;
   s.sparse = archive_entry_sparse_count(ae) > 0;
   s.size = size;
@@ -256,7 +271,7 @@ Result<bool> Reader::Next(Entry* entry) {
   s.data_offset = s.sparse ? -1 : s.Position();
 
   entry->name.assign(name ? name : "", name_len);
-  entry->type = TypeOf(ae);
+  entry->type = type;
   entry->mode = static_cast<uint32_t>(archive_entry_perm(ae)) & 07777;
   entry->uid = archive_entry_uid(ae);
   entry->gid = archive_entry_gid(ae);

@@ -668,26 +668,29 @@ TEST(TarReaderTest, ReadsRegularEntriesWithASlashAsDirectories) {
   for (bool read_data : {true, false}) {
     l = List(TarWriter().Raw("d/", '0', "data").File("f", "f").Finish(),
              read_data);
-    EXPECT_EQ(l.status, DataLossError("corrupt tar stream: entry data does "
-                                      "not match its size"));
+    EXPECT_EQ(l.status,
+              DataLossError("corrupt tar stream: directory entry \"d/\" "
+                            "carries 4 data bytes (tar readers disagree on "
+                            "such entries)"));
   }
 }
 
 // PAX allows hardlinks to carry data; libarchive returns it.
-TEST(TarReaderTest, ReadsPaxHardlinkData) {
+// libarchive reads data after a hardlink header once the archive has used
+// PAX; Go's archive/tar (Docker, containerd) never does and parses those
+// bytes as further entries. The readers would see different files, so such
+// an archive is refused rather than read one way.
+TEST(TarReaderTest, RefusesPaxHardlinkData) {
   std::string tar = TarWriter()
                         .Raw("x", 'x', TarWriter::PaxRecord("comment", "pax"))
                         .File("a", "data")
                         .Raw("h", '1', "link data", "a")
                         .Finish();
   Listing l = List(tar);
-  ASSERT_TRUE(l.status.ok()) << l.status.ToString();
-  ASSERT_EQ(l.entries.size(), 2u);
-  EXPECT_EQ(l.entries[1].type, EntryType::kHardlink);
-  EXPECT_EQ(l.entries[1].link_target, "a");
-  EXPECT_EQ(l.entries[1].size, 9);
-  EXPECT_EQ(l.data[1], "link data");
-  ExpectOffsetsMatch(tar, l);
+  EXPECT_EQ(l.status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(l.status.message(),
+            "corrupt tar stream: hardlink entry \"h\" carries 9 data bytes "
+            "(tar readers disagree on such entries)");
 }
 
 // In a plain ustar archive a hardlink's size field is ignored, as tar
