@@ -45,9 +45,25 @@ inline constexpr int64_t kMaxLinkTargetLength = 4096;
 inline constexpr int64_t kMaxPaxHeaderBytes = 1 * kMiB;
 // Members of an outer archive (oci-archive, docker-archive).
 inline constexpr int64_t kMaxArchiveMembers = 1'000'000;
+// Total bytes of member names and link targets kept while indexing one
+// archive (kMaxArchiveMembers names of kMaxPathLength would be 4 GiB).
+inline constexpr int64_t kMaxArchiveIndexBytes = 256 * kMiB;
+
+// --- Decompression
+// ------------------------------------------------------------- Largest zstd
+// window a frame may ask for: 2^27 = 128 MiB, zstd's own default for streaming
+// decoders. A frame demanding more is refused before any allocation.
+inline constexpr int kMaxZstdWindowLog = 27;
 
 // --- Filesystem view ---------------------------------------------------------
 inline constexpr int kMaxSymlinkHops = 40;  // Linux MAXSYMLINKS
+// Paths in one view. Every entry may create up to kMaxResolveComponents
+// implicit parents, so --max-entries alone does not bound the tree.
+inline constexpr int64_t kMaxPaths = 4 * kDefaultMaxEntries;
+// Components one resolution may walk, symlink targets included. Each
+// target is capped (kMaxLinkTargetLength) but 40 of them can spell ~80k
+// components; past this the walk is refused like a loop (ELOOP).
+inline constexpr int kMaxResolveComponents = 2 * kMaxPathComponents;
 
 // --- Captured file contents (catalogers) -------------------------------------
 inline constexpr int64_t kMaxCapturedFileBytes = 64 * kMiB;

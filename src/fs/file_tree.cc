@@ -68,15 +68,6 @@ FileInfo ImplicitDir(int32_t layer) {
   return d;
 }
 
-// Paths in one view. Every entry may create up to kMaxResolveComponents
-// implicit parents, so --max-entries alone does not bound the tree.
-constexpr int64_t kMaxPaths = 4 * caps::kDefaultMaxEntries;
-
-// Components one resolution may walk, symlink targets included. Each
-// target is capped (caps::kMaxLinkTargetLength) but 40 of them can spell
-// ~80k components; past this the walk is refused like a loop (ELOOP).
-constexpr int kMaxResolveComponents = 2 * caps::kMaxPathComponents;
-
 // Names come from hostile archives: children are indexed with SipHash-1-3
 // under a per-process random key, so collisions cannot be precomputed.
 struct HashKey {
@@ -384,7 +375,7 @@ struct FileTree::Impl {
       top = TrimSlashes(top.substr(end));
       if (top.empty()) pending.pop_back();
       const bool last = pending.empty();
-      if (++steps > kMaxResolveComponents) return WalkResult::kLoop;
+      if (++steps > caps::kMaxResolveComponents) return WalkResult::kLoop;
       if (comp == ".") continue;
       if (comp == "..") {
         if (cur != kRoot) cur = nodes[cur].parent;
@@ -591,9 +582,9 @@ Status FileTree::ApplyLayer(const LayerChanges& layer) {
     } else if (c.kind == Change::Kind::kHardlink) {
       RETURN_IF_ERROR(t.Hardlink(c, layer.layer));
     }
-    if (t.size > kMaxPaths) {
+    if (t.size > caps::kMaxPaths) {
       return ResourceExhaustedError("filesystem view has more than " +
-                                    std::to_string(kMaxPaths) + " paths");
+                                    std::to_string(caps::kMaxPaths) + " paths");
     }
   }
   return Status::Ok();

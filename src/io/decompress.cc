@@ -16,11 +16,6 @@
 namespace strata::io {
 namespace {
 
-// Largest zstd window a frame may ask for: 2^27 = 128 MiB, zstd's own default
-// for streaming decoders. A frame demanding more is refused before any
-// allocation.
-constexpr int kMaxZstdWindowLog = 27;
-
 // Enough bytes to tell every format SniffCompression knows (xz: 6).
 constexpr size_t kSniffBytes = 6;
 
@@ -255,7 +250,7 @@ class ZstdDecoder final : public Decoder {
       if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
         return ResourceExhaustedError(
             "zstd frame window exceeds the cap of " +
-            std::to_string(int64_t{1} << kMaxZstdWindowLog) + " bytes");
+            std::to_string(int64_t{1} << caps::kMaxZstdWindowLog) + " bytes");
       }
       return Corrupt(ZSTD_getErrorName(ret));
     }
@@ -321,7 +316,7 @@ Result<DStreamPtr> NewZstdStream() {
   DStreamPtr stream(ZSTD_createDStream());
   if (!stream) return InternalError("cannot allocate a zstd decoder");
   size_t ret = ZSTD_DCtx_setParameter(stream.get(), ZSTD_d_windowLogMax,
-                                      kMaxZstdWindowLog);
+                                      caps::kMaxZstdWindowLog);
   if (ZSTD_isError(ret)) {
     return InternalError(std::string("zstd: ") + ZSTD_getErrorName(ret));
   }

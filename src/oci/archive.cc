@@ -29,13 +29,6 @@
 namespace strata::oci {
 namespace {
 
-// Total bytes of member names and link targets kept while indexing one
-// archive (kMaxArchiveMembers names of kMaxPathLength would be 4 GiB).
-constexpr int64_t kMaxArchiveIndexBytes = 256 * caps::kMiB;
-
-constexpr std::string_view kDockerLayerTar =
-    "application/vnd.docker.image.rootfs.diff.tar";
-
 struct Member {
   int64_t offset = 0;
   int64_t size = 0;
@@ -60,10 +53,10 @@ class TarIndex {
                                       " members");
       }
       name_bytes += static_cast<int64_t>(e.name.size() + e.link_target.size());
-      if (name_bytes > kMaxArchiveIndexBytes) {
-        return ResourceExhaustedError("archive member names exceed " +
-                                      std::to_string(kMaxArchiveIndexBytes) +
-                                      " bytes");
+      if (name_bytes > caps::kMaxArchiveIndexBytes) {
+        return ResourceExhaustedError(
+            "archive member names exceed " +
+            std::to_string(caps::kMaxArchiveIndexBytes) + " bytes");
       }
       // Names that do not normalise can never be looked up: skip them.
       Result<std::string> name = path::NormalizeEntryPath(e.name);
@@ -324,7 +317,7 @@ Result<std::string> LayerMediaType(const io::SharedFile& file,
       magic[3] == 0xfd) {
     return std::string(media::kOciLayerZstd);
   }
-  return std::string(kDockerLayerTar);
+  return std::string(media::kDockerLayer);
 }
 
 class DockerArchiveReader {
@@ -437,7 +430,7 @@ class DockerArchiveReader {
     d.size = m.size;
     d.digest = diff_id;
     bool verify = true;
-    if (d.media_type != kDockerLayerTar) {
+    if (d.media_type != media::kDockerLayer) {
       std::optional<Digest> claimed = NameDigest(name);
       verify = claimed.has_value();
       if (claimed) d.digest = *claimed;

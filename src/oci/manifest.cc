@@ -8,8 +8,6 @@ namespace {
 using json::Json;
 
 // Docker's uncompressed layer type (docker-archive layers).
-constexpr std::string_view kDockerLayerTar =
-    "application/vnd.docker.image.rootfs.diff.tar";
 constexpr std::string_view kDockerSchema1 =
     "application/vnd.docker.distribution.manifest.v1+json";
 constexpr std::string_view kDockerSchema1Signed =
@@ -193,7 +191,7 @@ bool IsManifestMediaType(std::string_view mt) {
 bool IsLayerMediaType(std::string_view mt) {
   return mt == media::kOciLayer || mt == media::kOciLayerGzip ||
          mt == media::kOciLayerZstd || mt == media::kDockerLayerGzip ||
-         mt == kDockerLayerTar;
+         mt == media::kDockerLayer;
 }
 
 Result<Descriptor> ParseDescriptor(const Json& obj, std::string_view what) {
