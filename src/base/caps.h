@@ -67,6 +67,8 @@ inline constexpr int kMaxResolveComponents = 2 * kMaxPathComponents;
 
 // --- Captured file contents (catalogers) -------------------------------------
 inline constexpr int64_t kMaxCapturedFileBytes = 64 * kMiB;
+// All captured files of one image together.
+inline constexpr int64_t kMaxCapturedTotalBytes = 1 * kGiB;
 
 // --- I/O ---------------------------------------------------------------------
 inline constexpr int64_t kStreamBufferBytes = 256 * kKiB;

@@ -1,10 +1,12 @@
 #include "image/loader.h"
 
 #include <algorithm>
+#include <tuple>
 #include <mutex>
 #include <thread>
 
 #include "base/path.h"
+#include "fs/file_tree.h"
 #include "image/prefetch.h"
 #include "io/verify.h"
 
@@ -57,6 +59,54 @@ fs::FileType MapType(tar::EntryType t) {
   return fs::FileType::kOther;
 }
 
+void SortCaptured(std::vector<CapturedFile>& files) {
+  std::sort(files.begin(), files.end(),
+            [](const CapturedFile& a, const CapturedFile& b) {
+              return std::tie(a.layer, a.offset, a.path) <
+                     std::tie(b.layer, b.offset, b.path);
+            });
+}
+
+bool Wanted(const CaptureSpec& spec, std::string_view path) {
+  for (const std::string& g : *spec.globs) {
+    if (fs::GlobMatch(g, path)) return true;
+  }
+  return false;
+}
+
+// Reads the current entry's bytes (up to the per-file cap and what is left
+// of the shared budget).
+Result<CapturedFile> CaptureData(tar::Reader& reader, const CaptureSpec& spec,
+                                 int layer, const tar::Entry& e,
+                                 const std::string& path) {
+  CapturedFile f;
+  f.layer = layer;
+  f.offset = e.data_offset;
+  f.path = path;
+  int64_t want = std::min(e.size, spec.max_file_bytes);
+  if (spec.total_budget) {
+    int64_t left = spec.total_budget->fetch_sub(want) - want;
+    if (left < 0) {
+      return ResourceExhaustedError(
+          "captured files exceed the cap of " +
+          std::to_string(caps::kMaxCapturedTotalBytes) + " bytes at " + path);
+    }
+  }
+  f.truncated = e.size > want;
+  f.content.resize(static_cast<size_t>(want));
+  size_t got = 0;
+  while (got < f.content.size()) {
+    ASSIGN_OR_RETURN(size_t n,
+                     reader.ReadData(std::span<uint8_t>(
+                         reinterpret_cast<uint8_t*>(f.content.data()) + got,
+                         f.content.size() - got)));
+    if (n == 0) break;
+    got += n;
+  }
+  f.content.resize(got);
+  return f;
+}
+
 // Counts compressed bytes for progress reporting.
 class ProgressSource : public ByteSource {
  public:
@@ -100,8 +150,15 @@ struct ScanShared {
   explicit ScanShared(const LoadOptions& o)
       : options(o),
         expanded(o.max_expanded_bytes,
-                 "expanded layer bytes (--max-expanded-bytes)") {}
+                 "expanded layer bytes (--max-expanded-bytes)"),
+        capture_left(o.max_captured_total_bytes) {
+    capture.globs = &o.capture_globs;
+    capture.max_file_bytes = o.max_captured_file_bytes;
+    capture.total_budget = &capture_left;
+  }
   const LoadOptions& options;
+  std::atomic<int64_t> capture_left;
+  CaptureSpec capture;
   io::ByteBudget expanded;
   std::atomic<int64_t> entries{0};
   std::atomic<bool> failed{false};
@@ -124,6 +181,7 @@ struct ScanShared {
 struct LayerResult {
   LayerStats stats;
   fs::LayerChanges changes;
+  std::vector<CapturedFile> captured;
 };
 
 Result<LayerResult> ScanLayer(oci::Image& image, int i, ScanShared& shared) {
@@ -161,8 +219,13 @@ Result<LayerResult> ScanLayer(oci::Image& image, int i, ScanShared& shared) {
   }
   ByteSource& top = hashed ? static_cast<ByteSource&>(*hashed) : counting;
   tar::Reader reader(top);
-  ASSIGN_OR_RETURN(r.changes, TarToChanges(i, reader, shared.entries,
-                                           shared.options.max_entries));
+  ASSIGN_OR_RETURN(r.changes,
+                   TarToChanges(i, reader, shared.entries,
+                                shared.options.max_entries,
+                                shared.options.capture_globs.empty()
+                                    ? nullptr
+                                    : &shared.capture,
+                                &r.captured));
   // Read the end-of-archive padding too: it is part of the diffID, and the
   // blob verifier checks the digest at end of stream.
   RETURN_IF_ERROR(Drain(top));
@@ -247,7 +310,9 @@ Result<LoadedImage> LoadOci(const oci::ImageRef& ref,
     }
     r.changes = {};  // free the entry list early
     out.layers.push_back(std::move(r.stats));
+    for (CapturedFile& f : r.captured) out.captured.push_back(std::move(f));
   }
+  SortCaptured(out.captured);
   out.metadata = md;
   return out;
 }
@@ -256,7 +321,9 @@ Result<LoadedImage> LoadOci(const oci::ImageRef& ref,
 
 Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
                                       std::atomic<int64_t>& entry_budget,
-                                      int64_t max_entries) {
+                                      int64_t max_entries,
+                                      const CaptureSpec* capture,
+                                      std::vector<CapturedFile>* captured) {
   fs::LayerChanges out;
   out.layer = layer;
   tar::Entry e;
@@ -312,11 +379,55 @@ Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
         c.info.link_target = std::move(e.link_target);
       } else if (e.type == tar::EntryType::kRegular) {
         c.info.content = {layer, e.data_offset, e.size};
+        if (capture && captured && Wanted(*capture, c.path)) {
+          ASSIGN_OR_RETURN(CapturedFile f,
+                           CaptureData(reader, *capture, layer, e, c.path));
+          captured->push_back(std::move(f));
+        }
       }
     }
     out.changes.push_back(std::move(c));
   }
   return out;
+}
+
+Result<std::string> ReadFile(const LoadedImage& image, std::string_view path) {
+  Result<fs::ResolveResult> r = image.tree.Resolve(path, true);
+  if (!r.ok()) return r.status();
+  const fs::FileInfo& info = *r->info;
+  if (info.type != fs::FileType::kRegular) {
+    return NotFoundError("\"" + std::string(path) + "\" is not a regular file");
+  }
+  CapturedFile key;
+  key.layer = info.content.layer;
+  key.offset = info.content.offset;
+  key.path = info.content.offset < 0 ? r->path : "";
+  auto less = [](const CapturedFile& a, const CapturedFile& b) {
+    return std::tie(a.layer, a.offset, a.path) <
+           std::tie(b.layer, b.offset, b.path);
+  };
+  auto it = std::lower_bound(image.captured.begin(), image.captured.end(),
+                             key, less);
+  if (it == image.captured.end() || it->layer != key.layer ||
+      it->offset != key.offset ||
+      (key.offset < 0 && it->path != key.path)) {
+    return FailedPreconditionError("\"" + std::string(path) +
+                                   "\" was not captured while loading");
+  }
+  if (it->truncated) {
+    return ResourceExhaustedError("\"" + std::string(path) +
+                                  "\" is larger than the capture cap");
+  }
+  return it->content;
+}
+
+std::vector<const CapturedFile*> CapturedCopies(const LoadedImage& image,
+                                                std::string_view path) {
+  std::vector<const CapturedFile*> out;
+  for (const CapturedFile& f : image.captured) {
+    if (f.path == path) out.push_back(&f);
+  }
+  return out;  // captured is sorted by layer first
 }
 
 Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options) {

@@ -51,6 +51,12 @@ struct LoadOptions {
   // layers the two are the same hash, checked for equality).
   bool verify_diff_ids = false;
   std::function<void(const Progress&)> on_progress;
+  // Regular files whose bytes are kept in memory while the layers stream by
+  // (fs::GlobMatch patterns over normalised tar paths; every layer's copy).
+  // Catalogers read them afterwards with ReadFile / CapturedCopies.
+  std::vector<std::string> capture_globs;
+  int64_t max_captured_file_bytes = caps::kMaxCapturedFileBytes;
+  int64_t max_captured_total_bytes = caps::kMaxCapturedTotalBytes;
 };
 
 struct LayerStats {
@@ -64,12 +70,36 @@ struct LayerStats {
   int64_t entries = 0;             // tar entries (whiteouts included)
 };
 
+// A regular file's bytes kept during the load.
+struct CapturedFile {
+  int layer = -1;
+  int64_t offset = -1;  // data offset in the layer's tar stream (-1: dir:)
+  std::string path;     // normalised tar path
+  std::string content;  // at most max_captured_file_bytes
+  bool truncated = false;  // the file was larger than the cap
+};
+
 struct LoadedImage {
   oci::ImageRef ref;
   std::optional<oci::ImageMetadata> metadata;  // absent for dir:
   std::vector<LayerStats> layers;
   fs::FileTree tree;
+  // Sorted by (layer, offset, path).
+  std::vector<CapturedFile> captured;
 };
+
+// The final content of `path`, following symlinks inside the image. Errors:
+// kNotFound (absent or not a regular file), kFailedPrecondition (its bytes
+// were not captured: no capture glob matched it), kResourceExhausted (larger
+// than the capture cap). For dir: sources the file is read from the host
+// beneath the root, without following host symlinks, up to the same cap.
+Result<std::string> ReadFile(const LoadedImage& image, std::string_view path);
+
+// Every captured copy of exactly `path` (as named in the layer tars, no
+// symlinks followed), lowest layer first, including copies that later
+// layers deleted or replaced. For dir: sources, the single current copy.
+std::vector<const CapturedFile*> CapturedCopies(const LoadedImage& image,
+                                                std::string_view path);
 
 // Opens and reads the whole image. Any digest or diffID mismatch, corrupt
 // or truncated stream, path escaping the root, dangling hardlink or cap hit
@@ -79,9 +109,19 @@ Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options);
 // Converts one tar stream (already decompressed) into layer changes, counting
 // entries against `entry_budget` (shared by all layers). Exposed for tests
 // and the layer fuzzer.
+// When `capture` is given, regular files matching its globs are read into
+// `captured` (within its caps).
+struct CaptureSpec {
+  const std::vector<std::string>* globs = nullptr;
+  int64_t max_file_bytes = caps::kMaxCapturedFileBytes;
+  std::atomic<int64_t>* total_budget = nullptr;  // remaining bytes, shared
+};
 Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
                                       std::atomic<int64_t>& entry_budget,
-                                      int64_t max_entries);
+                                      int64_t max_entries,
+                                      const CaptureSpec* capture = nullptr,
+                                      std::vector<CapturedFile>* captured =
+                                          nullptr);
 
 // Reads a root filesystem directory into a single pseudo-layer without
 // following any symlink on the host.

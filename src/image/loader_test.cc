@@ -451,5 +451,78 @@ TEST(TarToChangesTest, ClassifiesWhiteoutsAndSkipsRoot) {
   EXPECT_EQ(budget.load(), 5);
 }
 
+TEST_F(LoaderTest, CapturesMatchingFilesFromEveryLayer) {
+  TestImage img;
+  img.layers.push_back({TarWriter()
+                            .File("var/lib/db/status", "v1")
+                            .File("usr/lib/os-release", "ID=test\n")
+                            .Symlink("etc/os-release", "../usr/lib/os-release")
+                            .File("other", "not captured")
+                            .Finish(),
+                        LayerCompression::kGzip, ""});
+  img.layers.push_back({TarWriter()
+                            .File("var/lib/db/status", "v2")
+                            .Hardlink("var/lib/db/status.bak",
+                                      "var/lib/db/status")
+                            .Finish(),
+                        LayerCompression::kZstd, ""});
+  LoadOptions opts;
+  opts.capture_globs = {"var/lib/db/*", "usr/lib/os-release"};
+  auto r = WriteAndLoad(img, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*ReadFile(*r, "var/lib/db/status"), "v2");
+  EXPECT_EQ(*ReadFile(*r, "var/lib/db/status.bak"), "v2");  // hardlink
+  EXPECT_EQ(*ReadFile(*r, "etc/os-release"), "ID=test\n");  // via symlink
+  auto copies = CapturedCopies(*r, "var/lib/db/status");
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_EQ(copies[0]->layer, 0);
+  EXPECT_EQ(copies[0]->content, "v1");
+  EXPECT_EQ(copies[1]->layer, 1);
+  auto other = ReadFile(*r, "other");
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(other.status().message(), "\"other\" was not captured while loading");
+  EXPECT_EQ(ReadFile(*r, "missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ReadFile(*r, "var/lib/db").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(LoaderTest, CaptureCapsPerFileAndInTotal) {
+  TestImage img = OneLayer(TarWriter()
+                               .File("big", std::string(5000, 'b'))
+                               .File("small", "s")
+                               .Finish());
+  LoadOptions opts;
+  opts.capture_globs = {"*"};
+  opts.max_captured_file_bytes = 1000;
+  auto r = WriteAndLoad(img, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ReadFile(*r, "big").status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(CapturedCopies(*r, "big")[0]->content.size(), 1000u);
+  EXPECT_TRUE(CapturedCopies(*r, "big")[0]->truncated);
+  EXPECT_EQ(*ReadFile(*r, "small"), "s");
+
+  opts.max_captured_file_bytes = 10000;
+  opts.max_captured_total_bytes = 3000;
+  auto over = LoadPath("oci:" + dir_ + "/img", opts);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST_F(LoaderTest, RootfsCapturesWithoutFollowingHostSymlinks) {
+  std::string root = dir_ + "/rootfs";
+  std::filesystem::create_directories(root + "/etc");
+  std::ofstream(root + "/etc/status") << "rootfs db";
+  std::filesystem::create_symlink("/etc/hostname", root + "/etc/linked");
+  LoadOptions opts;
+  opts.capture_globs = {"etc/*"};
+  auto r = LoadPath("dir:" + root, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*ReadFile(*r, "etc/status"), "rootfs db");
+  // The symlink points outside the image: it resolves inside the rootfs,
+  // where nothing is, and the host file is never read.
+  EXPECT_EQ(ReadFile(*r, "etc/linked").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(CapturedCopies(*r, "etc/status").size(), 1u);
+}
+
 }  // namespace
 }  // namespace strata::image

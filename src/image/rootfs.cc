@@ -15,6 +15,7 @@
 
 #include "base/path.h"
 #include "base/unique_fd.h"
+#include "fs/file_tree.h"
 #include "image/loader.h"
 
 namespace strata::image {
@@ -56,6 +57,51 @@ fs::FileType TypeOf(mode_t m) {
   return fs::FileType::kOther;
 }
 
+bool Wanted(const std::vector<std::string>& globs, std::string_view path) {
+  for (const std::string& g : globs) {
+    if (fs::GlobMatch(g, path)) return true;
+  }
+  return false;
+}
+
+// Reads a regular host file (never through a symlink: O_NOFOLLOW on the
+// last component, the directory fd pins the rest), within the caps.
+Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
+                                     const std::string& rel,
+                                     const LoadOptions& options,
+                                     int64_t* budget) {
+  UniqueFd fd(::openat(dir_fd, name.c_str(),
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("open " + rel, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + rel, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return FailedPreconditionError(rel + " changed while reading");
+  }
+  CapturedFile f;
+  f.layer = 0;
+  f.path = rel;
+  int64_t want = std::min<int64_t>(st.st_size, options.max_captured_file_bytes);
+  *budget -= want;
+  if (*budget < 0) {
+    return ResourceExhaustedError("captured files exceed the cap of " +
+                                  std::to_string(options.max_captured_total_bytes) +
+                                  " bytes at " + rel);
+  }
+  f.truncated = st.st_size > want;
+  f.content.resize(static_cast<size_t>(want));
+  size_t got = 0;
+  while (got < f.content.size()) {
+    ssize_t n = ::read(fd.get(), f.content.data() + got, f.content.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("read " + rel, errno);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  f.content.resize(got);
+  return f;
+}
+
 }  // namespace
 
 Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
@@ -66,6 +112,8 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
   fs::LayerChanges changes;
   changes.layer = 0;
   LayerStats stats;
+  std::vector<CapturedFile> captured;
+  int64_t capture_left = options.max_captured_total_bytes;
   std::deque<std::string> pending = {""};
   while (!pending.empty()) {
     std::string dir = std::move(pending.front());
@@ -112,6 +160,12 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
         c.info.size = st.st_size;
         c.info.content = {0, -1, st.st_size};
         stats.uncompressed_bytes += st.st_size;
+        if (Wanted(options.capture_globs, rel)) {
+          ASSIGN_OR_RETURN(CapturedFile f,
+                           CaptureHostFile(::dirfd(d), name, rel, options,
+                                           &capture_left));
+          captured.push_back(std::move(f));
+        }
       } else if (c.info.type == fs::FileType::kSymlink) {
         char buf[caps::kMaxLinkTargetLength + 1];
         ssize_t n = ::readlinkat(::dirfd(d), name.c_str(), buf, sizeof(buf));
@@ -136,6 +190,11 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
   out.ref = ref;
   RETURN_IF_ERROR(out.tree.ApplyLayer(changes));
   out.layers.push_back(std::move(stats));
+  std::sort(captured.begin(), captured.end(),
+            [](const CapturedFile& a, const CapturedFile& b) {
+              return a.path < b.path;  // layer 0, offset -1 for all
+            });
+  out.captured = std::move(captured);
   return out;
 }
 
