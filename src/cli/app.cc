@@ -6,6 +6,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/inspect.h"
+#include "cli/sbom.h"
 
 namespace strata::cli {
 namespace {
@@ -20,6 +21,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"inspect", "show an image's manifest, config, layers and file count",
      SetupInspect},
+    {"sbom", "list the packages an image contains (SPDX, CycloneDX, JSON)",
+     SetupSbom},
 };
 
 }  // namespace

@@ -74,6 +74,7 @@ Result<image::LoadedImage> LoadFromCli(const std::string& reference,
   lo.max_entries = opts.max_entries;
   lo.threads = opts.threads;
   lo.verify_diff_ids = opts.verify_diff_ids;
+  lo.capture_globs = opts.capture_globs;
   std::unique_ptr<ProgressLine> progress;
   if (!opts.quiet && ::isatty(STDERR_FILENO)) {
     progress = std::make_unique<ProgressLine>();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "image/loader.h"
@@ -18,7 +19,8 @@ struct SourceOptions {
   int64_t max_entries = caps::kDefaultMaxEntries;
   int threads = 0;
   bool verify_diff_ids = false;
-  bool quiet = false;  // no progress display
+  std::vector<std::string> capture_globs;  // set by commands, not a flag
+  bool quiet = false;                      // no progress display
 };
 
 // Registers --platform, --max-expanded-bytes, --max-entries, --threads,

@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 
 namespace strata::cli {
 namespace {
@@ -202,11 +203,8 @@ std::function<int()> SetupInspect(CLI::App* cmd) {
     Json report = InspectJson(*img);
     std::string text = args->output == "json" ? json::Dump(report, 2) + "\n"
                                               : InspectTable(report);
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
-        std::fflush(stdout) != 0) {
-      return ReportError(ErrnoError("write standard output", errno));
-    }
-    return kExitOk;
+    Status st = WriteStdout(text);
+    return st.ok() ? kExitOk : ReportError(st);
   };
 }
 

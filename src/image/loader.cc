@@ -1,9 +1,9 @@
 #include "image/loader.h"
 
 #include <algorithm>
-#include <tuple>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "base/path.h"
 #include "fs/file_tree.h"
@@ -149,9 +149,9 @@ class CountingSource : public ByteSource {
 struct ScanShared {
   explicit ScanShared(const LoadOptions& o)
       : options(o),
+        capture_left(o.max_captured_total_bytes),
         expanded(o.max_expanded_bytes,
-                 "expanded layer bytes (--max-expanded-bytes)"),
-        capture_left(o.max_captured_total_bytes) {
+                 "expanded layer bytes (--max-expanded-bytes)") {
     capture.globs = &o.capture_globs;
     capture.max_file_bytes = o.max_captured_file_bytes;
     capture.total_budget = &capture_left;
@@ -219,13 +219,12 @@ Result<LayerResult> ScanLayer(oci::Image& image, int i, ScanShared& shared) {
   }
   ByteSource& top = hashed ? static_cast<ByteSource&>(*hashed) : counting;
   tar::Reader reader(top);
-  ASSIGN_OR_RETURN(r.changes,
-                   TarToChanges(i, reader, shared.entries,
-                                shared.options.max_entries,
-                                shared.options.capture_globs.empty()
-                                    ? nullptr
-                                    : &shared.capture,
-                                &r.captured));
+  ASSIGN_OR_RETURN(
+      r.changes,
+      TarToChanges(
+          i, reader, shared.entries, shared.options.max_entries,
+          shared.options.capture_globs.empty() ? nullptr : &shared.capture,
+          &r.captured));
   // Read the end-of-archive padding too: it is part of the diffID, and the
   // blob verifier checks the digest at end of stream.
   RETURN_IF_ERROR(Drain(top));
@@ -406,11 +405,10 @@ Result<std::string> ReadFile(const LoadedImage& image, std::string_view path) {
     return std::tie(a.layer, a.offset, a.path) <
            std::tie(b.layer, b.offset, b.path);
   };
-  auto it = std::lower_bound(image.captured.begin(), image.captured.end(),
-                             key, less);
+  auto it =
+      std::lower_bound(image.captured.begin(), image.captured.end(), key, less);
   if (it == image.captured.end() || it->layer != key.layer ||
-      it->offset != key.offset ||
-      (key.offset < 0 && it->path != key.path)) {
+      it->offset != key.offset || (key.offset < 0 && it->path != key.path)) {
     return FailedPreconditionError("\"" + std::string(path) +
                                    "\" was not captured while loading");
   }

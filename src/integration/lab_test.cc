@@ -176,5 +176,68 @@ TEST(LabCliTest, InspectJsonOnDebianFat) {
   }
 }
 
+// strata sbom on every lab image: the OS package count equals the lab's
+// ground truth (../shared/lab/inventory.py), and both standard formats
+// validate against the official schemas.
+struct SbomCase {
+  const char* image;
+  const char* purl_type;
+  int packages;
+};
+
+class LabSbomTest : public ::testing::TestWithParam<SbomCase> {};
+
+TEST_P(LabSbomTest, CountsPackagesAndValidates) {
+  const SbomCase c = GetParam();
+  REQUIRE_LAB_IMAGE(c.image);
+  std::string dir = "/tmp/strata-lab-sbom-" + std::string(c.image);
+  std::string validate = STRATA_SOURCE_DIR "/../shared/schemas/validate.sh";
+  int status = -1;
+  Capture("rm -rf " + dir + " && mkdir -p " + dir, &status);
+  std::string out = Capture(std::string(STRATA_BINARY_DIR) +
+                                "/strata sbom -q -o json -o spdx-json=" + dir +
+                                "/s.json -o cyclonedx-json=" + dir +
+                                "/c.json -o cyclonedx-json=" + dir +
+                                "/c15.json --cyclonedx-version 1.5 " +
+                                LabImages() + "/" + c.image + ".oci",
+                            &status);
+  ASSERT_EQ(status, 0) << out;
+  auto j = json::Parse(out, "sbom", 1 << 28);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  int n = 0;
+  for (const auto& p : (*j)["packages"]) {
+    if (p["purl"].get<std::string>().rfind(
+            std::string("pkg:") + c.purl_type + "/", 0) == 0)
+      ++n;
+  }
+  EXPECT_EQ(n, c.packages);
+  if (!Exists(validate)) GTEST_SKIP() << validate << " absent";
+  for (const auto& [fmt, file] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"spdx-2.3", "s.json"},
+           {"cyclonedx-1.6", "c.json"},
+           {"cyclonedx-1.5", "c15.json"}}) {
+    std::string v = Capture(
+        "bash " + validate + " " + fmt + " " + dir + "/" + file + " 2>&1",
+        &status);
+    EXPECT_EQ(status, 0) << fmt << ": " << v;
+  }
+  Capture("rm -rf " + dir, &status);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lab, LabSbomTest,
+    ::testing::Values(SbomCase{"debian-minbase", "deb", 96},
+                      SbomCase{"debian-fat", "deb", 565},
+                      SbomCase{"distroless-style", "deb", 9},
+                      SbomCase{"alpine-3.20", "apk", 14}),
+    [](const auto& info) {
+      std::string n = info.param.image;
+      for (char& ch : n) {
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return n;
+    });
+
 }  // namespace
 }  // namespace strata

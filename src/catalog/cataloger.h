@@ -1,0 +1,53 @@
+// Catalogers: small functions that find packages in a loaded image, all
+// registered in one table (registry.cc). Adding one is a row there plus a
+// folder with its parser.
+//
+// A cataloger declares the files it needs as globs; the image loader captures
+// those files' bytes (every layer's copy, within caps) during its single pass
+// over the layers, so catalogers never re-read a layer. A bad record becomes
+// an sbom::Unknown (located, with a reason) and the cataloger goes on; only a
+// failure that makes the whole result meaningless is an error Status.
+#ifndef STRATA_CATALOG_CATALOGER_H_
+#define STRATA_CATALOG_CATALOGER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "image/loader.h"
+#include "sbom/model.h"
+
+namespace strata::catalog {
+
+struct Context {
+  const image::LoadedImage& image;
+  const sbom::Distro& distro;
+};
+
+struct Cataloger {
+  std::string_view name;  // same in code, CLI and output: "dpkg-db-cataloger"
+  // Files to capture (fs::GlobMatch patterns over normalised paths).
+  std::vector<std::string_view> globs;
+  // Appends packages and unknowns to `out` (relationships are made by
+  // sbom::Finalize from Package::depends).
+  Status (*run)(const Context& ctx, sbom::Sbom* out);
+};
+
+// Helpers for catalogers (common.cc) ----------------------------------------
+
+// Location of `path` in the final view (layer of the last writer, and that
+// layer's diffID).
+sbom::Location LocationOf(const image::LoadedImage& image,
+                          std::string_view path);
+// Location of a captured copy.
+sbom::Location LocationOf(const image::LoadedImage& image,
+                          const image::CapturedFile& file);
+
+// To find the layer that introduced a package, parse each captured copy of
+// its database (image::CapturedCopies, lowest layer first) once, and take
+// the first layer whose copy lists it.
+
+}  // namespace strata::catalog
+
+#endif  // STRATA_CATALOG_CATALOGER_H_

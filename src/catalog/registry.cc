@@ -1,0 +1,73 @@
+#include "catalog/registry.h"
+
+#include "catalog/apk/cataloger.h"
+#include "catalog/dpkg/cataloger.h"
+#include "catalog/osrelease/os_release.h"
+#include "catalog/rpm/cataloger.h"
+#include "sbom/model.h"
+
+namespace strata::catalog {
+namespace {
+
+sbom::Source SourceOf(const image::LoadedImage& image) {
+  sbom::Source s;
+  s.reference = image.ref.ToString();
+  s.transport = std::string(oci::TransportName(image.ref.transport));
+  if (image.metadata) {
+    const oci::ImageMetadata& md = *image.metadata;
+    s.manifest_digest = md.manifest.digest.ToString();
+    s.media_type = md.manifest.media_type;
+    s.config_digest = md.config_descriptor.digest.ToString();
+    s.platform = md.config.platform.ToString();
+    s.repo_tags = md.repo_tags;
+  }
+  for (const image::LayerStats& l : image.layers) {
+    if (!l.diff_id.empty()) s.layer_diff_ids.push_back(l.diff_id.ToString());
+  }
+  if (image.metadata && !image.metadata->repo_tags.empty() &&
+      image.ref.transport == oci::Transport::kDockerArchive) {
+    s.name = image.metadata->repo_tags.front();
+  } else {
+    std::string p = image.ref.path;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    size_t slash = p.rfind('/');
+    s.name = slash == std::string::npos ? p : p.substr(slash + 1);
+    if (!image.ref.tag.empty()) s.name += ":" + image.ref.tag;
+  }
+  return s;
+}
+
+}  // namespace
+
+const std::vector<Cataloger>& Catalogers() {
+  static const std::vector<Cataloger> kTable = {
+      dpkg::MakeDpkgCataloger(),
+      apk::MakeApkCataloger(),
+      rpm::MakeRpmCataloger(),
+  };
+  return kTable;
+}
+
+std::vector<std::string> CaptureGlobs() {
+  std::vector<std::string> out;
+  for (std::string_view g : osrelease::Globs()) out.emplace_back(g);
+  for (const Cataloger& c : Catalogers()) {
+    for (std::string_view g : c.globs) out.emplace_back(g);
+  }
+  return out;
+}
+
+Result<sbom::Sbom> Catalog(const image::LoadedImage& image) {
+  sbom::Sbom out;
+  out.source = SourceOf(image);
+  out.distro = osrelease::Detect(image);
+  Context ctx{image, out.distro};
+  for (const Cataloger& c : Catalogers()) {
+    Status st = c.run(ctx, &out);
+    if (!st.ok()) return st.WithContext(std::string(c.name));
+  }
+  sbom::Finalize(out);
+  return out;
+}
+
+}  // namespace strata::catalog

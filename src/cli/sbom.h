@@ -1,0 +1,18 @@
+// `strata sbom IMAGE|SBOM_FILE [-o FORMAT[=FILE]]...`: what an image
+// contains, as SPDX 2.3, CycloneDX 1.6 (1.5), strata JSON or a table.
+// Several -o write several files in one pass (syft style); each file is
+// written to a temporary name and renamed, so it is never left partial.
+// An SPDX or CycloneDX file as input is converted.
+#ifndef STRATA_CLI_SBOM_H_
+#define STRATA_CLI_SBOM_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace strata::cli {
+
+std::function<int()> SetupSbom(CLI::App* cmd);
+
+}  // namespace strata::cli
+
+#endif  // STRATA_CLI_SBOM_H_

@@ -1,0 +1,169 @@
+#include "sbom/purl.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace strata::sbom {
+
+namespace {
+
+// Most CPE candidates one package yields.
+constexpr size_t kMaxCpes = 4;
+
+bool IsPurlUnreserved(unsigned char c) {
+  return std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~';
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view DefaultNamespace(PackageType t) {
+  switch (t) {
+    case PackageType::kDeb:
+      return "debian";
+    case PackageType::kApk:
+      return "alpine";
+    case PackageType::kRpm:
+      return "redhat";
+  }
+  return "";
+}
+
+std::string Namespace(const Package& p, const Distro& d) {
+  if (d.id.empty()) return std::string(DefaultNamespace(p.type));
+  std::string ns = Lower(d.id);
+  // syft and the purl rpm examples name Red Hat's namespace "redhat".
+  if (p.type == PackageType::kRpm && ns == "rhel") ns = "redhat";
+  return ns;
+}
+
+// The `upstream` qualifier: the source package when it differs from the
+// binary package (with "@<version>" when the source version differs too).
+std::string Upstream(const Package& p) {
+  if (p.source_name.empty()) return "";
+  bool version_differs =
+      !p.source_version.empty() && p.source_version != p.version;
+  if (p.source_name == p.name && !version_differs) return "";
+  std::string up = p.source_name;
+  if (version_differs) up += "@" + p.source_version;
+  return up;
+}
+
+// CPE 2.3 formatted-string binding of one attribute value (NISTIR 7695
+// §6.2): alphanumerics, '_', '-' and '.' stay; other printable ASCII is
+// backslash-quoted. Values with bytes outside printable ASCII cannot be
+// bound and give "".
+std::string CpeEscape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c >= 0x7f) return "";
+    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') out += '\\';
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+std::string_view DistroVendor(const Distro& d) {
+  static constexpr std::pair<std::string_view, std::string_view> kVendors[] = {
+      {"alpine", "alpinelinux"}, {"centos", "centos"},
+      {"debian", "debian"},      {"fedora", "fedoraproject"},
+      {"opensuse", "opensuse"},  {"rhel", "redhat"},
+      {"sles", "suse"},          {"ubuntu", "canonical"},
+  };
+  for (const auto& [id, vendor] : kVendors) {
+    if (d.id == id) return vendor;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string PurlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (IsPurlUnreserved(c)) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+std::string MakePurl(const Package& p, const Distro& d) {
+  if (p.name.empty()) return "";
+  std::map<std::string, std::string> qualifiers;  // sorted by key
+  qualifiers["arch"] = p.architecture;
+  if (p.type == PackageType::kRpm) qualifiers["epoch"] = p.epoch;
+  qualifiers["upstream"] = Upstream(p);
+  if (!d.id.empty()) {
+    std::string distro = Lower(d.id);
+    if (!d.version_id.empty()) distro += "-" + d.version_id;
+    qualifiers["distro"] = distro;
+  }
+
+  std::string out = "pkg:";
+  out += PackageTypeName(p.type);
+  out += '/';
+  out += PurlEncode(Namespace(p, d));
+  out += '/';
+  out += PurlEncode(p.name);
+  if (!p.version.empty()) out += "@" + PurlEncode(p.version);
+  char sep = '?';
+  for (const auto& [key, value] : qualifiers) {
+    if (value.empty()) continue;
+    out += sep;
+    out += key;
+    out += '=';
+    out += PurlEncode(value);
+    sep = '&';
+  }
+  return out;
+}
+
+std::vector<std::string> MakeCpes(const Package& p, const Distro& d) {
+  std::vector<std::pair<std::string, std::string>>
+      candidates;  // vendor, product
+  std::string name = Lower(p.name);
+  std::string source = Lower(p.source_name);
+  candidates.emplace_back(name, name);
+  // One '-'/'_' variant of the product: NVD spells many projects with '_'.
+  std::string variant = name;
+  if (name.find('-') != std::string::npos) {
+    std::replace(variant.begin(), variant.end(), '-', '_');
+  } else {
+    std::replace(variant.begin(), variant.end(), '_', '-');
+  }
+  if (!source.empty() && source != name)
+    candidates.emplace_back(source, source);
+  if (variant != name) candidates.emplace_back(variant, variant);
+  if (std::string_view vendor = DistroVendor(d); !vendor.empty()) {
+    candidates.emplace_back(std::string(vendor), name);
+  }
+
+  std::string version = p.version.empty() ? "*" : CpeEscape(p.version);
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& [vendor, product] : candidates) {
+    std::string v = CpeEscape(vendor), pr = CpeEscape(product);
+    if (v.empty() || pr.empty() || version.empty()) continue;
+    std::string cpe =
+        "cpe:2.3:a:" + v + ":" + pr + ":" + version + ":*:*:*:*:*:*:*";
+    if (seen.insert(cpe).second) out.push_back(std::move(cpe));
+    if (out.size() == kMaxCpes) break;
+  }
+  return out;
+}
+
+}  // namespace strata::sbom
