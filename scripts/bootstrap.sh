@@ -19,7 +19,11 @@ PKGS=(
 # The lab (real images, registry, peers) is only available beside a checkout
 # that has ../shared; its tests skip otherwise.
 if [ -d "$HERE/../shared/lab" ]; then
-  PKGS+=(mmdebstrap skopeo eatmydata docker-registry apache2-utils)
+  PKGS+=(mmdebstrap skopeo eatmydata docker-registry apache2-utils zstd)
+  # The schema validator (../shared/schemas) runs on Node.js; keep a Node
+  # that is already there (e.g. from NodeSource, which conflicts with
+  # Debian's npm package).
+  command -v npm >/dev/null || PKGS+=(nodejs npm)
 fi
 
 missing=()
