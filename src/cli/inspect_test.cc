@@ -14,6 +14,7 @@
 #include "cli/common.h"
 #include "testing/image_writer.h"
 #include "testing/tar_writer.h"
+#include "testing/test_util.h"
 
 namespace strata::cli {
 namespace {
@@ -23,19 +24,8 @@ using testing::TarWriter;
 
 // Golden files live in src/cli/testdata; STRATA_UPDATE_GOLDEN=1 rewrites them.
 void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path =
-      std::string(STRATA_SOURCE_DIR) + "/src/cli/testdata/" + name;
-  if (const char* u = std::getenv("STRATA_UPDATE_GOLDEN"); u && *u == '1') {
-    std::ofstream(path, std::ios::trunc) << actual;
-    return;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path
-                  << " (run with STRATA_UPDATE_GOLDEN=1)";
-  std::stringstream want;
-  want << in.rdbuf();
-  EXPECT_EQ(actual, want.str())
-      << "golden " << name << " differs (STRATA_UPDATE_GOLDEN=1 rewrites)";
+  testing::ExpectGolden(
+      std::string(STRATA_SOURCE_DIR) + "/src/cli/testdata/" + name, actual);
 }
 
 testing::TestImage GoldenImage() {

@@ -14,20 +14,12 @@
 #include "base/json.h"
 #include "image/loader.h"
 #include "oci/reference.h"
+#include "testing/test_util.h"
 
 namespace strata {
 namespace {
 
-std::string LabImages() {
-  if (const char* e = std::getenv("STRATA_LAB_IMAGES")) return e;
-  std::string cache;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    cache = x;
-  } else if (const char* h = std::getenv("HOME")) {
-    cache = std::string(h) + "/.cache";
-  }
-  return cache + "/strata-lab/images";
-}
+std::string LabImages() { return testing::LabImagesDir(); }
 
 bool Exists(const std::string& p) {
   struct stat st;

@@ -309,16 +309,7 @@ Status ReadComponent(const json::Json& c, Sbom& sbom,
   RETURN_IF_ERROR(ReadLicenses(c, p));
   RETURN_IF_ERROR(ReadProperties(c, p));
   p.id = ref ? *ref : p.purl;
-  std::string reason;
-  if (!ApplyPurl(p, sbom, &reason)) {
-    if (reason.empty()) return Status::Ok();
-    Unknown u;
-    if (!p.locations.empty()) u.location = p.locations[0];
-    u.cataloger = p.cataloger;
-    u.reason = reason;
-    sbom.unknowns.push_back(std::move(u));
-    return Status::Ok();
-  }
+  if (!ApplyPurlOrRecordUnknown(p, sbom)) return Status::Ok();
   if (ref) ids[*ref] = p.id;
   sbom.packages.push_back(std::move(p));
   return Status::Ok();

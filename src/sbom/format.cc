@@ -145,6 +145,19 @@ std::optional<Purl> ParsePurl(std::string_view s) {
   return purl;
 }
 
+bool ApplyPurlOrRecordUnknown(Package& p, Sbom& sbom) {
+  std::string reason;
+  if (ApplyPurl(p, sbom, &reason)) return true;
+  if (!reason.empty()) {
+    Unknown u;
+    if (!p.locations.empty()) u.location = p.locations[0];
+    u.cataloger = p.cataloger;
+    u.reason = std::move(reason);
+    sbom.unknowns.push_back(std::move(u));
+  }
+  return false;
+}
+
 bool ApplyPurl(Package& p, Sbom& sbom, std::string* reason) {
   std::string what = p.name.empty() ? p.purl : p.name;
   if (!p.version.empty()) what += "@" + p.version;

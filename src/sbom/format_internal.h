@@ -79,6 +79,10 @@ std::optional<Purl> ParsePurl(std::string_view s);
 // sbom->distro from the purl's distro= qualifier when it is still empty.
 bool ApplyPurl(Package& p, Sbom& sbom, std::string* reason);
 
+// ApplyPurl, recording a rejected package (one with a reason) as an Unknown
+// in `sbom`. Returns true when `p` should be kept.
+bool ApplyPurlOrRecordUnknown(Package& p, Sbom& sbom);
+
 }  // namespace strata::sbom::internal
 
 #endif  // STRATA_SBOM_FORMAT_INTERNAL_H_

@@ -9,25 +9,15 @@
 #include <sstream>
 
 #include "sbom/format_internal.h"
+#include "testing/test_util.h"
 
 namespace strata::sbom {
 namespace {
 
 // Golden files live in src/sbom/testdata; STRATA_UPDATE_GOLDEN=1 rewrites them.
 void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path =
-      std::string(STRATA_SOURCE_DIR) + "/src/sbom/testdata/" + name;
-  if (const char* u = std::getenv("STRATA_UPDATE_GOLDEN"); u && *u == '1') {
-    std::ofstream(path, std::ios::trunc) << actual;
-    return;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path
-                  << " (run with STRATA_UPDATE_GOLDEN=1)";
-  std::stringstream want;
-  want << in.rdbuf();
-  EXPECT_EQ(actual, want.str())
-      << "golden " << name << " differs (STRATA_UPDATE_GOLDEN=1 rewrites)";
+  testing::ExpectGolden(
+      std::string(STRATA_SOURCE_DIR) + "/src/sbom/testdata/" + name, actual);
 }
 
 constexpr char kManifestDigest[] =

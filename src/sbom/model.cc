@@ -1,6 +1,7 @@
 #include "sbom/model.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <string_view>
@@ -102,6 +103,15 @@ std::string_view PackageTypeName(PackageType t) {
       return "rpm";
   }
   return "";
+}
+
+std::string LicenseRefFor(std::string_view name) {
+  std::string ref = "LicenseRef-";
+  for (unsigned char c : name) {
+    ref +=
+        (std::isalnum(c) || c == '.' || c == '-') ? static_cast<char>(c) : '-';
+  }
+  return ref;
 }
 
 void Finalize(Sbom& sbom) {

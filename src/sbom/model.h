@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::sbom {
@@ -101,6 +102,10 @@ struct Sbom {
   std::vector<Relationship> relationships;
   std::vector<Unknown> unknowns;
 };
+
+// "LicenseRef-<name>" for a licence name that is not an SPDX id, with every
+// character outside [A-Za-z0-9.-] replaced by '-' (the SPDX idstring).
+std::string LicenseRefFor(std::string_view name);
 
 // Sorts packages (type, name, version, arch, first location), assigns ids,
 // fills PURLs and CPEs where empty, resolves `depends` to depends-on

@@ -664,16 +664,7 @@ Status ReadSpdxPackage(const json::Json& j,
       if (type == "cpe23Type") p.cpes.push_back(*locator);
     }
   }
-  std::string reason;
-  if (!ApplyPurl(p, sbom, &reason)) {
-    if (reason.empty()) return Status::Ok();
-    Unknown u;
-    if (!p.locations.empty()) u.location = p.locations[0];
-    u.cataloger = p.cataloger;
-    u.reason = reason;
-    sbom.unknowns.push_back(std::move(u));
-    return Status::Ok();
-  }
+  if (!ApplyPurlOrRecordUnknown(p, sbom)) return Status::Ok();
   ids[*spdx_id] = p.id;
   sbom.packages.push_back(std::move(p));
   return Status::Ok();

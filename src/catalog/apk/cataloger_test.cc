@@ -14,6 +14,7 @@
 #include "oci/reference.h"
 #include "testing/image_writer.h"
 #include "testing/tar_writer.h"
+#include "testing/test_util.h"
 
 namespace strata::catalog::apk {
 namespace {
@@ -176,19 +177,8 @@ TEST_F(ApkLayersTest, DatabaseOverTheCaptureCapIsAnUnknown) {
 }
 
 // Oracle: the lab's alpine image, against awk over the same db bytes.
-std::string LabImages() {
-  if (const char* e = std::getenv("STRATA_LAB_IMAGES")) return e;
-  std::string cache;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    cache = x;
-  } else if (const char* h = std::getenv("HOME")) {
-    cache = std::string(h) + "/.cache";
-  }
-  return cache + "/strata-lab/images";
-}
-
 TEST(ApkLabTest, Alpine320MatchesAwk) {
-  std::string path = LabImages() + "/alpine-3.20.oci";
+  std::string path = testing::LabImagesDir() + "/alpine-3.20.oci";
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     GTEST_SKIP() << "lab image absent: " << path;

@@ -99,12 +99,7 @@ std::vector<std::string> Licenses(std::string_view value) {
       out.emplace_back(w);
       continue;
     }
-    std::string ref = "LicenseRef-";
-    for (unsigned char c : w) {
-      ref += (std::isalnum(c) || c == '.' || c == '-') ? static_cast<char>(c)
-                                                       : '-';
-    }
-    out.push_back(std::move(ref));
+    out.push_back(sbom::LicenseRefFor(w));
   }
   return out;
 }

@@ -18,6 +18,7 @@
 #include "oci/reference.h"
 #include "testing/image_writer.h"
 #include "testing/tar_writer.h"
+#include "testing/test_util.h"
 
 namespace strata::catalog::dpkg {
 namespace {
@@ -261,12 +262,6 @@ TEST_F(LayeredImageTest, HostileNamesDoNotBuildPaths) {
 
 // --- Lab images: dpkg-query is the oracle ----------------------------------
 
-std::string LabImages() {
-  if (const char* e = std::getenv("STRATA_LAB_IMAGES")) return e;
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.cache/strata-lab/images";
-}
-
 std::string Shell(const std::string& cmd) {
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -315,7 +310,7 @@ class LabDpkgTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(LabDpkgTest, MatchesDpkgQuery) {
-  const std::string path = LabImages() + "/" + GetParam() + ".oci";
+  const std::string path = testing::LabImagesDir() + "/" + GetParam() + ".oci";
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     GTEST_SKIP() << "lab image " << path

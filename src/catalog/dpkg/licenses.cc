@@ -6,6 +6,8 @@
 #include <set>
 #include <utility>
 
+#include "sbom/model.h"
+
 namespace strata::catalog::dpkg {
 namespace {
 
@@ -214,13 +216,7 @@ std::string DebianLicenseToSpdx(std::string_view name) {
   for (const auto& [key, spdx] : kShortNames) {
     if (key == lower || Lower(spdx) == lower) return std::string(spdx);
   }
-  std::string ref = "LicenseRef-";
-  for (char c : name) {
-    ref += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'
-               ? c
-               : '-';
-  }
-  return ref;
+  return sbom::LicenseRefFor(name);
 }
 
 std::vector<std::string> ParseCopyrightLicenses(std::string_view content) {
