@@ -3,10 +3,12 @@
 // becomes a single pseudo-layer in the same FileTree as an image.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,6 +49,28 @@ Result<UniqueFd> OpenDirBeneath(int root_fd, const std::string& rel) {
   return cur;
 }
 
+// Kernel pseudo filesystems (as mounted at /proc, /sys, /dev, cgroups) hold
+// no image content and never end; a root filesystem scan of a live system
+// skips them, as syft does.
+bool IsPseudoFilesystem(int dir_fd) {
+  struct statfs sfs;
+  if (::fstatfs(dir_fd, &sfs) != 0) return false;
+  switch (static_cast<unsigned long>(sfs.f_type)) {
+    case PROC_SUPER_MAGIC:
+    case SYSFS_MAGIC:
+    case DEVPTS_SUPER_MAGIC:
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC:
+    case DEBUGFS_MAGIC:
+    case TRACEFS_MAGIC:
+    case SECURITYFS_MAGIC:
+    case BPF_FS_MAGIC:
+      return true;
+    default:
+      return false;
+  }
+}
+
 fs::FileType TypeOf(mode_t m) {
   if (S_ISREG(m)) return fs::FileType::kRegular;
   if (S_ISDIR(m)) return fs::FileType::kDirectory;
@@ -84,15 +108,16 @@ Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
   int64_t want = std::min<int64_t>(st.st_size, options.max_captured_file_bytes);
   *budget -= want;
   if (*budget < 0) {
-    return ResourceExhaustedError("captured files exceed the cap of " +
-                                  std::to_string(options.max_captured_total_bytes) +
-                                  " bytes at " + rel);
+    return ResourceExhaustedError(
+        "captured files exceed the cap of " +
+        std::to_string(options.max_captured_total_bytes) + " bytes at " + rel);
   }
   f.truncated = st.st_size > want;
   f.content.resize(static_cast<size_t>(want));
   size_t got = 0;
   while (got < f.content.size()) {
-    ssize_t n = ::read(fd.get(), f.content.data() + got, f.content.size() - got);
+    ssize_t n =
+        ::read(fd.get(), f.content.data() + got, f.content.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoError("read " + rel, errno);
     if (n == 0) break;
@@ -120,6 +145,7 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
     pending.pop_front();
     Result<UniqueFd> dfd = OpenDirBeneath(root.get(), dir);
     if (!dfd.ok()) return dfd.status().WithContext(ref.path);
+    if (!dir.empty() && IsPseudoFilesystem(dfd->get())) continue;
     DIR* d = ::fdopendir(dfd->get());
     if (d == nullptr) return ErrnoError("read " + dir, errno);
     dfd->release();  // now owned by d
@@ -161,9 +187,9 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
         c.info.content = {0, -1, st.st_size};
         stats.uncompressed_bytes += st.st_size;
         if (Wanted(options.capture_globs, rel)) {
-          ASSIGN_OR_RETURN(CapturedFile f,
-                           CaptureHostFile(::dirfd(d), name, rel, options,
-                                           &capture_left));
+          ASSIGN_OR_RETURN(
+              CapturedFile f,
+              CaptureHostFile(::dirfd(d), name, rel, options, &capture_left));
           captured.push_back(std::move(f));
         }
       } else if (c.info.type == fs::FileType::kSymlink) {
