@@ -13,6 +13,8 @@ PKGS=(
   # libraries
   libssl-dev libarchive-dev libzstd-dev zlib1g-dev libisal-dev liblzma-dev
   nlohmann-json3-dev libcli11-dev libsqlite3-dev
+  # data: the SPDX license list (read at build time)
+  node-spdx-license-ids node-spdx-exceptions
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev isal time python3
 )
