@@ -73,9 +73,9 @@ struct LayerStats {
 // A regular file's bytes kept during the load.
 struct CapturedFile {
   int layer = -1;
-  int64_t offset = -1;  // data offset in the layer's tar stream (-1: dir:)
-  std::string path;     // normalised tar path
-  std::string content;  // at most max_captured_file_bytes
+  int64_t offset = -1;     // data offset in the layer's tar stream (-1: dir:)
+  std::string path;        // normalised tar path
+  std::string content;     // at most max_captured_file_bytes
   bool truncated = false;  // the file was larger than the cap
 };
 
@@ -116,12 +116,10 @@ struct CaptureSpec {
   int64_t max_file_bytes = caps::kMaxCapturedFileBytes;
   std::atomic<int64_t>* total_budget = nullptr;  // remaining bytes, shared
 };
-Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
-                                      std::atomic<int64_t>& entry_budget,
-                                      int64_t max_entries,
-                                      const CaptureSpec* capture = nullptr,
-                                      std::vector<CapturedFile>* captured =
-                                          nullptr);
+Result<fs::LayerChanges> TarToChanges(
+    int layer, tar::Reader& reader, std::atomic<int64_t>& entry_budget,
+    int64_t max_entries, const CaptureSpec* capture = nullptr,
+    std::vector<CapturedFile>* captured = nullptr);
 
 // Reads a root filesystem directory into a single pseudo-layer without
 // following any symlink on the host.

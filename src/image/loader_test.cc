@@ -460,12 +460,12 @@ TEST_F(LoaderTest, CapturesMatchingFilesFromEveryLayer) {
                             .File("other", "not captured")
                             .Finish(),
                         LayerCompression::kGzip, ""});
-  img.layers.push_back({TarWriter()
-                            .File("var/lib/db/status", "v2")
-                            .Hardlink("var/lib/db/status.bak",
-                                      "var/lib/db/status")
-                            .Finish(),
-                        LayerCompression::kZstd, ""});
+  img.layers.push_back(
+      {TarWriter()
+           .File("var/lib/db/status", "v2")
+           .Hardlink("var/lib/db/status.bak", "var/lib/db/status")
+           .Finish(),
+       LayerCompression::kZstd, ""});
   LoadOptions opts;
   opts.capture_globs = {"var/lib/db/*", "usr/lib/os-release"};
   auto r = WriteAndLoad(img, opts);
@@ -480,7 +480,8 @@ TEST_F(LoaderTest, CapturesMatchingFilesFromEveryLayer) {
   EXPECT_EQ(copies[1]->layer, 1);
   auto other = ReadFile(*r, "other");
   EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(other.status().message(), "\"other\" was not captured while loading");
+  EXPECT_EQ(other.status().message(),
+            "\"other\" was not captured while loading");
   EXPECT_EQ(ReadFile(*r, "missing").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(ReadFile(*r, "var/lib/db").status().code(), StatusCode::kNotFound);
 }
