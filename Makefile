@@ -35,6 +35,7 @@ fuzz: bootstrap
 
 bench: build
 	bench/inspect_bench.sh
+	bench/sbom_bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
