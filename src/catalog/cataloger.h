@@ -44,9 +44,14 @@ sbom::Location LocationOf(const image::LoadedImage& image,
 sbom::Location LocationOf(const image::LoadedImage& image,
                           const image::CapturedFile& file);
 
-// To find the layer that introduced a package, parse each captured copy of
-// its database (image::CapturedCopies, lowest layer first) once, and take
-// the first layer whose copy lists it.
+// The history of database file `path` below `layer` (the layer of the copy
+// the cataloger already parsed, LocationOf(image, path).layer): every
+// complete captured copy from a lower layer, lowest first. The layer that
+// introduced a package is the first of these copies that lists it, else
+// `layer` itself; parsing only these copies never parses the current
+// database twice. Empty for dir: sources (no layers).
+std::vector<const image::CapturedFile*> EarlierCopies(
+    const image::LoadedImage& image, std::string_view path, int layer);
 
 }  // namespace strata::catalog
 

@@ -32,4 +32,14 @@ sbom::Location LocationOf(const image::LoadedImage& image,
   return loc;
 }
 
+std::vector<const image::CapturedFile*> EarlierCopies(
+    const image::LoadedImage& image, std::string_view path, int layer) {
+  std::vector<const image::CapturedFile*> out;
+  if (!image.metadata) return out;
+  for (const image::CapturedFile* copy : image::CapturedCopies(image, path)) {
+    if (copy->layer < layer && !copy->truncated) out.push_back(copy);
+  }
+  return out;
+}
+
 }  // namespace strata::catalog

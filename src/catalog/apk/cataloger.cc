@@ -21,15 +21,17 @@ std::string Key(const sbom::Package& p) {
   return p.name + '\0' + p.version + '\0' + p.architecture;
 }
 
-// For each package key, the lowest layer whose copy of the db lists it.
+// For each package key, the lowest layer below `layer` whose copy of the
+// db lists it.
 std::map<std::string, int> FirstLayers(const image::LoadedImage& image,
-                                       const std::string& path) {
+                                       const std::string& path, int layer) {
   std::map<std::string, int> first;
-  for (const image::CapturedFile* copy : image::CapturedCopies(image, path)) {
+  for (const image::CapturedFile* copy : EarlierCopies(image, path, layer)) {
     Result<InstalledDb> db = ParseInstalled(copy->content);
     if (!db.ok()) continue;  // that copy tells nothing reliable
-    int layer = LocationOf(image, *copy).layer;
-    for (const sbom::Package& p : db->packages) first.emplace(Key(p), layer);
+    for (const sbom::Package& p : db->packages) {
+      first.emplace(Key(p), copy->layer);
+    }
   }
   return first;
 }
@@ -51,7 +53,7 @@ void CatalogDb(const Context& ctx, const std::string& path, sbom::Sbom* out) {
     unknown(db.status().ToString());
     return;
   }
-  std::map<std::string, int> first = FirstLayers(ctx.image, path);
+  std::map<std::string, int> first = FirstLayers(ctx.image, path, loc.layer);
   for (sbom::Package& p : db->packages) {
     auto it = first.find(Key(p));
     p.introduced_layer = it != first.end() ? it->second : loc.layer;

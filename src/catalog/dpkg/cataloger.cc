@@ -50,7 +50,8 @@ class Run {
     for (const StanzaProblem& p : parsed.problems) AddUnknown(path, p.reason);
     if (parsed.records.empty()) return;
     const sbom::Location location = LocationOf(image_, path);
-    const std::unordered_map<std::string, int> first = FirstLayers(path);
+    const std::unordered_map<std::string, int> first =
+        FirstLayers(path, location.layer);
     for (StatusRecord& r : parsed.records) {
       sbom::Package p;
       p.type = sbom::PackageType::kDeb;
@@ -79,16 +80,14 @@ class Run {
         {LocationOf(image_, path), std::string(kName), std::move(reason)});
   }
 
-  // The first layer whose copy of `path` lists each (name, version, arch):
-  // every captured copy parsed once, lowest layer first.
-  std::unordered_map<std::string, int> FirstLayers(std::string_view path) {
+  // The first layer below `layer` whose copy of `path` lists each (name,
+  // version, arch): every earlier copy parsed once, lowest layer first.
+  std::unordered_map<std::string, int> FirstLayers(std::string_view path,
+                                                   int layer) {
     std::unordered_map<std::string, int> first;
-    for (const image::CapturedFile* copy :
-         image::CapturedCopies(image_, path)) {
-      if (copy->truncated) continue;
-      const int layer = image_.metadata ? copy->layer : -1;
+    for (const image::CapturedFile* copy : EarlierCopies(image_, path, layer)) {
       for (const StatusRecord& r : ParseStatus(copy->content).records) {
-        first.try_emplace(Key(r), layer);
+        first.try_emplace(Key(r), copy->layer);
       }
     }
     return first;

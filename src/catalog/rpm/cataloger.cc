@@ -95,12 +95,11 @@ Status Run(const Context& ctx, sbom::Sbom* out) {
     }
     for (const std::string& p : db->problems) unknown(p);
 
-    // The layer that introduced each package: the first layer whose copy
-    // of this database lists it (each copy parsed once).
+    // The layer that introduced each package: the first earlier copy of
+    // this database that lists it, else this copy's layer.
     std::map<Key, int> first_layer;
     for (const image::CapturedFile* copy :
-         image::CapturedCopies(ctx.image, path)) {
-      if (copy->truncated) continue;
+         EarlierCopies(ctx.image, path, loc.layer)) {
       Result<rpmdb::ReadResult> old = rpmdb::ReadDatabase(copy->content);
       if (!old.ok()) continue;
       for (const rpmdb::Package& p : old->packages) {
