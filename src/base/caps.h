@@ -8,6 +8,7 @@
 #ifndef STRATA_BASE_CAPS_H_
 #define STRATA_BASE_CAPS_H_
 
+#include <cstddef>
 #include <cstdint>
 
 namespace strata::caps {
@@ -69,6 +70,10 @@ inline constexpr int kMaxResolveComponents = 2 * kMaxPathComponents;
 inline constexpr int64_t kMaxCapturedFileBytes = 64 * kMiB;
 // All captured files of one image together.
 inline constexpr int64_t kMaxCapturedTotalBytes = 1 * kGiB;
+
+// --- SBOM documents read back (SPDX, CycloneDX, strata JSON) ----------------
+inline constexpr int64_t kMaxSbomDocumentBytes = 512 * kMiB;
+inline constexpr size_t kMaxSbomArrayItems = 1'000'000;  // per JSON array
 
 // --- I/O ---------------------------------------------------------------------
 inline constexpr int64_t kStreamBufferBytes = 256 * kKiB;

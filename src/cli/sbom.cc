@@ -16,9 +16,6 @@
 namespace strata::cli {
 namespace {
 
-// SBOM documents accepted as input (SPDX/CycloneDX JSON) are capped.
-constexpr int64_t kMaxSbomInputBytes = 512 * caps::kMiB;
-
 // True when `arg` names a regular file whose first non-blank byte is '{':
 // an SBOM document rather than an image archive (a tar never starts so).
 bool LooksLikeJsonFile(const std::string& arg) {
@@ -41,7 +38,7 @@ bool LooksLikeJsonFile(const std::string& arg) {
 Result<sbom::Sbom> SbomFromFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, io::OpenFileSource(path));
   ASSIGN_OR_RETURN(std::string bytes,
-                   ReadAll(*src, kMaxSbomInputBytes, "SBOM " + path));
+                   ReadAll(*src, caps::kMaxSbomDocumentBytes, "SBOM " + path));
   Result<sbom::Sbom> doc = sbom::Read(bytes);
   if (!doc.ok()) return doc.status().WithContext(path);
   sbom::Finalize(*doc);

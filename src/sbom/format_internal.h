@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/caps.h"
 #include "base/json.h"
 #include "base/status.h"
 #include "sbom/format.h"
@@ -19,8 +20,8 @@ namespace strata::sbom::internal {
 
 // Largest SBOM document Read() accepts, and the most items any one array of
 // it (packages, components, relationships, files of a package, ...) may hold.
-inline constexpr int64_t kMaxSbomDocumentBytes = 512 * 1024 * 1024;
-inline constexpr size_t kMaxSbomArrayItems = 1'000'000;
+using caps::kMaxSbomArrayItems;
+using caps::kMaxSbomDocumentBytes;
 
 // --- Writers (each returns the whole document, newline-terminated) ---------
 std::string WriteSpdxJson(const Sbom& sbom, const WriteOptions& options);
