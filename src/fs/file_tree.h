@@ -143,6 +143,9 @@ class FileTree {
 // Glob matching of one normalised path against a pattern (exposed for
 // catalogers that filter tar entries before the tree exists).
 bool GlobMatch(std::string_view pattern, std::string_view path);
+// True when `path` matches any of `patterns`.
+bool GlobMatchAny(const std::vector<std::string>& patterns,
+                  std::string_view path);
 
 }  // namespace strata::fs
 

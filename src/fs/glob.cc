@@ -121,4 +121,12 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   return true;
 }
 
+bool GlobMatchAny(const std::vector<std::string>& patterns,
+                  std::string_view path) {
+  for (const std::string& p : patterns) {
+    if (GlobMatch(p, path)) return true;
+  }
+  return false;
+}
+
 }  // namespace strata::fs

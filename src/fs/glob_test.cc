@@ -89,3 +89,17 @@ TEST(GlobMatchTest, HostilePatternsFinishQuickly) {
 
 }  // namespace
 }  // namespace strata::fs
+
+namespace strata::fs {
+namespace {
+
+TEST(GlobMatchAnyTest, MatchesWhenOnePatternDoes) {
+  const std::vector<std::string> globs = {"etc/os-release", "**/METADATA"};
+  EXPECT_TRUE(GlobMatchAny(globs, "etc/os-release"));
+  EXPECT_TRUE(GlobMatchAny(globs, "a/b/METADATA"));
+  EXPECT_FALSE(GlobMatchAny(globs, "etc/passwd"));
+  EXPECT_FALSE(GlobMatchAny({}, "etc/os-release"));
+}
+
+}  // namespace
+}  // namespace strata::fs

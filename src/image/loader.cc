@@ -67,13 +67,6 @@ void SortCaptured(std::vector<CapturedFile>& files) {
             });
 }
 
-bool Wanted(const CaptureSpec& spec, std::string_view path) {
-  for (const std::string& g : *spec.globs) {
-    if (fs::GlobMatch(g, path)) return true;
-  }
-  return false;
-}
-
 // Reads the current entry's bytes (up to the per-file cap and what is left
 // of the shared budget).
 Result<CapturedFile> CaptureData(tar::Reader& reader, const CaptureSpec& spec,
@@ -378,7 +371,7 @@ Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
         c.info.link_target = std::move(e.link_target);
       } else if (e.type == tar::EntryType::kRegular) {
         c.info.content = {layer, e.data_offset, e.size};
-        if (capture && captured && Wanted(*capture, c.path)) {
+        if (capture && captured && fs::GlobMatchAny(*capture->globs, c.path)) {
           ASSIGN_OR_RETURN(CapturedFile f,
                            CaptureData(reader, *capture, layer, e, c.path));
           captured->push_back(std::move(f));

@@ -81,13 +81,6 @@ fs::FileType TypeOf(mode_t m) {
   return fs::FileType::kOther;
 }
 
-bool Wanted(const std::vector<std::string>& globs, std::string_view path) {
-  for (const std::string& g : globs) {
-    if (fs::GlobMatch(g, path)) return true;
-  }
-  return false;
-}
-
 // Reads a regular host file (never through a symlink: O_NOFOLLOW on the
 // last component, the directory fd pins the rest), within the caps.
 Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
@@ -186,7 +179,7 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
         c.info.size = st.st_size;
         c.info.content = {0, -1, st.st_size};
         stats.uncompressed_bytes += st.st_size;
-        if (Wanted(options.capture_globs, rel)) {
+        if (fs::GlobMatchAny(options.capture_globs, rel)) {
           ASSIGN_OR_RETURN(
               CapturedFile f,
               CaptureHostFile(::dirfd(d), name, rel, options, &capture_left));
