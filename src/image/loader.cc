@@ -78,12 +78,8 @@ Result<CapturedFile> CaptureData(tar::Reader& reader, const CaptureSpec& spec,
   f.path = path;
   int64_t want = std::min(e.size, spec.max_file_bytes);
   if (spec.total_budget) {
-    int64_t left = spec.total_budget->fetch_sub(want) - want;
-    if (left < 0) {
-      return ResourceExhaustedError(
-          "captured files exceed the cap of " +
-          std::to_string(caps::kMaxCapturedTotalBytes) + " bytes at " + path);
-    }
+    Status st = spec.total_budget->Take(want);
+    if (!st.ok()) return st.WithContext(path);
   }
   f.truncated = e.size > want;
   f.content.resize(static_cast<size_t>(want));
@@ -142,7 +138,8 @@ class CountingSource : public ByteSource {
 struct ScanShared {
   explicit ScanShared(const LoadOptions& o)
       : options(o),
-        capture_left(o.max_captured_total_bytes),
+        capture_left(o.max_captured_total_bytes,
+                     std::string(kCapturedBytesWhat)),
         expanded(o.max_expanded_bytes,
                  "expanded layer bytes (--max-expanded-bytes)") {
     capture.globs = &o.capture_globs;
@@ -150,7 +147,7 @@ struct ScanShared {
     capture.total_budget = &capture_left;
   }
   const LoadOptions& options;
-  std::atomic<int64_t> capture_left;
+  io::ByteBudget capture_left;
   CaptureSpec capture;
   io::ByteBudget expanded;
   std::atomic<int64_t> entries{0};

@@ -23,6 +23,7 @@
 #include "base/digest.h"
 #include "fs/file_tree.h"
 #include "io/decompress.h"
+#include "io/verify.h"
 #include "oci/image.h"
 #include "oci/reference.h"
 #include "tar/tar_reader.h"
@@ -111,10 +112,13 @@ Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options);
 // and the layer fuzzer.
 // When `capture` is given, regular files matching its globs are read into
 // `captured` (within its caps).
+// Names the shared cap on captured bytes in errors.
+inline constexpr std::string_view kCapturedBytesWhat =
+    "files captured for catalogers";
 struct CaptureSpec {
   const std::vector<std::string>* globs = nullptr;
   int64_t max_file_bytes = caps::kMaxCapturedFileBytes;
-  std::atomic<int64_t>* total_budget = nullptr;  // remaining bytes, shared
+  io::ByteBudget* total_budget = nullptr;  // all captured bytes, shared
 };
 Result<fs::LayerChanges> TarToChanges(
     int layer, tar::Reader& reader, std::atomic<int64_t>& entry_budget,

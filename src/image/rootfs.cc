@@ -86,7 +86,7 @@ fs::FileType TypeOf(mode_t m) {
 Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
                                      const std::string& rel,
                                      const LoadOptions& options,
-                                     int64_t* budget) {
+                                     io::ByteBudget* budget) {
   UniqueFd fd(::openat(dir_fd, name.c_str(),
                        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) return ErrnoError("open " + rel, errno);
@@ -99,12 +99,7 @@ Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
   f.layer = 0;
   f.path = rel;
   int64_t want = std::min<int64_t>(st.st_size, options.max_captured_file_bytes);
-  *budget -= want;
-  if (*budget < 0) {
-    return ResourceExhaustedError(
-        "captured files exceed the cap of " +
-        std::to_string(options.max_captured_total_bytes) + " bytes at " + rel);
-  }
+  if (Status st = budget->Take(want); !st.ok()) return st.WithContext(rel);
   f.truncated = st.st_size > want;
   f.content.resize(static_cast<size_t>(want));
   size_t got = 0;
@@ -131,7 +126,8 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
   changes.layer = 0;
   LayerStats stats;
   std::vector<CapturedFile> captured;
-  int64_t capture_left = options.max_captured_total_bytes;
+  io::ByteBudget capture_left(options.max_captured_total_bytes,
+                              std::string(kCapturedBytesWhat));
   std::deque<std::string> pending = {""};
   while (!pending.empty()) {
     std::string dir = std::move(pending.front());
