@@ -95,17 +95,34 @@ std::string WriteCycloneDxJson(const Sbom& sbom, const WriteOptions& options) {
   metadata["component"] = std::move(subject);
   doc["metadata"] = std::move(metadata);
 
+  // CycloneDX has no "contains" outside nesting: the contained component
+  // names its owner in a property instead.
+  std::map<std::string, std::vector<std::string>> owners;
+  for (const Relationship& r : sbom.relationships) {
+    if (r.type == "contains") owners[r.to].push_back(r.from);
+  }
   json::Json components = json::Json::array();
   std::set<std::string> refs;
   for (const Package& p : sbom.packages) {
     if (!refs.insert(p.id).second) continue;  // bom-refs must be unique
     json::Json c = json::Json::object();
     c["bom-ref"] = p.id;
-    c["type"] = "library";
+    c["type"] = p.type == PackageType::kBinary ? "application" : "library";
+    if (!p.group.empty()) c["group"] = p.group;
     c["name"] = p.name;
     if (std::string v = FullVersion(p); !v.empty()) c["version"] = v;
     if (!p.maintainer.empty()) c["publisher"] = p.maintainer;
     if (!p.description.empty()) c["description"] = p.description;
+    if (!p.digests.empty()) {
+      json::Json hashes = json::Json::array();
+      for (const auto& [alg, hex] : p.digests) {
+        json::Json h = json::Json::object();
+        h["alg"] = alg;
+        h["content"] = hex;
+        hashes.push_back(std::move(h));
+      }
+      c["hashes"] = std::move(hashes);
+    }
     if (!p.licenses.empty()) c["licenses"] = Licenses(p.licenses);
     if (!p.purl.empty()) c["purl"] = p.purl;
     if (!p.cpes.empty()) c["cpe"] = p.cpes[0];
@@ -124,6 +141,11 @@ std::string WriteCycloneDxJson(const Sbom& sbom, const WriteOptions& options) {
     if (p.introduced_layer >= 0) {
       props.push_back(Property("strata:package:introducedLayer",
                                std::to_string(p.introduced_layer)));
+    }
+    if (auto it = owners.find(p.id); it != owners.end()) {
+      for (const std::string& owner : it->second) {
+        props.push_back(Property("strata:package:containedBy", owner));
+      }
     }
     for (size_t i = 1; i < p.cpes.size(); ++i) {
       props.push_back(Property("strata:cpe23", p.cpes[i]));

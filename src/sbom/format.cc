@@ -172,24 +172,34 @@ bool ApplyPurl(Package& p, Sbom& sbom, std::string* reason) {
     *reason = "invalid package url \"" + p.purl + "\"";
     return false;
   }
-  if (purl->type == "deb") {
-    p.type = PackageType::kDeb;
-  } else if (purl->type == "apk") {
-    p.type = PackageType::kApk;
-  } else if (purl->type == "rpm") {
-    p.type = PackageType::kRpm;
-  } else {
+  std::optional<PackageType> type = PackageTypeFromPurlType(purl->type);
+  if (!type) {
     *reason = "unsupported package type " + purl->type + ": " + what;
     return false;
   }
+  p.type = *type;
   auto q = [&purl](const char* key) -> std::string {
     auto it = purl->qualifiers.find(key);
     return it == purl->qualifiers.end() ? "" : it->second;
   };
-  if (p.name.empty()) p.name = purl->name;
+  if (p.name.empty() || !IsOsPackage(p.type)) {
+    // The ecosystem's own spelling of the name (see Package::name).
+    p.name = purl->name;
+    if (!purl->namespace_.empty()) {
+      if (p.type == PackageType::kJavaArchive) {
+        p.group = purl->namespace_;
+      } else if (p.type == PackageType::kNpm ||
+                 p.type == PackageType::kGoModule ||
+                 p.type == PackageType::kPhpComposer) {
+        p.name = purl->namespace_ + "/" + purl->name;
+      }
+    }
+  }
   if (p.version.empty()) p.version = purl->version;
   std::string epoch = q("epoch");
-  if (p.type == PackageType::kRpm) {
+  if (!IsOsPackage(p.type)) {
+    // Language packages carry no epoch, arch or distro.
+  } else if (p.type == PackageType::kRpm) {
     // "1:5.1.8-1.el9" as syft writes it; else the epoch= qualifier.
     size_t colon = p.version.find(':');
     if (colon != std::string::npos &&

@@ -93,16 +93,54 @@ void ResolveDepends(const std::vector<Package>& packages,
 
 }  // namespace
 
-std::string_view PackageTypeName(PackageType t) {
-  switch (t) {
-    case PackageType::kDeb:
-      return "deb";
-    case PackageType::kApk:
-      return "apk";
-    case PackageType::kRpm:
-      return "rpm";
+namespace {
+struct TypeRow {
+  PackageType type;
+  std::string_view name;
+  std::string_view purl_type;
+};
+constexpr TypeRow kTypes[] = {
+    {PackageType::kDeb, "deb", "deb"},
+    {PackageType::kApk, "apk", "apk"},
+    {PackageType::kRpm, "rpm", "rpm"},
+    {PackageType::kPython, "python", "pypi"},
+    {PackageType::kNpm, "npm", "npm"},
+    {PackageType::kGoModule, "go-module", "golang"},
+    {PackageType::kJavaArchive, "java-archive", "maven"},
+    {PackageType::kRustCrate, "rust-crate", "cargo"},
+    {PackageType::kGem, "gem", "gem"},
+    {PackageType::kPhpComposer, "php-composer", "composer"},
+    {PackageType::kDotnet, "dotnet", "nuget"},
+    {PackageType::kBinary, "binary", "generic"},
+};
+const TypeRow& Row(PackageType t) {
+  for (const TypeRow& r : kTypes) {
+    if (r.type == t) return r;
   }
-  return "";
+  return kTypes[0];  // unreachable: every enumerator has a row
+}
+}  // namespace
+
+std::string_view PackageTypeName(PackageType t) { return Row(t).name; }
+std::string_view PurlType(PackageType t) { return Row(t).purl_type; }
+
+std::optional<PackageType> PackageTypeFromName(std::string_view name) {
+  for (const TypeRow& r : kTypes) {
+    if (r.name == name) return r.type;
+  }
+  return std::nullopt;
+}
+
+std::optional<PackageType> PackageTypeFromPurlType(std::string_view purl_type) {
+  for (const TypeRow& r : kTypes) {
+    if (r.purl_type == purl_type) return r.type;
+  }
+  return std::nullopt;
+}
+
+bool IsOsPackage(PackageType t) {
+  return t == PackageType::kDeb || t == PackageType::kApk ||
+         t == PackageType::kRpm;
 }
 
 std::string LicenseRefFor(std::string_view name) {

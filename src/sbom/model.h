@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +36,39 @@ struct Distro {
   bool empty() const { return id.empty(); }
 };
 
-enum class PackageType { kDeb, kApk, kRpm };
-std::string_view PackageTypeName(PackageType t);  // "deb", "apk", "rpm"
+// OS packages first, then language ecosystems, then unpackaged binaries.
+// Names are syft's package types, so that switching costs nothing.
+enum class PackageType {
+  kDeb,          // "deb"           pkg:deb
+  kApk,          // "apk"           pkg:apk
+  kRpm,          // "rpm"           pkg:rpm
+  kPython,       // "python"        pkg:pypi
+  kNpm,          // "npm"           pkg:npm
+  kGoModule,     // "go-module"     pkg:golang
+  kJavaArchive,  // "java-archive"  pkg:maven
+  kRustCrate,    // "rust-crate"    pkg:cargo
+  kGem,          // "gem"           pkg:gem
+  kPhpComposer,  // "php-composer"  pkg:composer
+  kDotnet,       // "dotnet"        pkg:nuget
+  kBinary,       // "binary"        pkg:generic
+};
+std::string_view PackageTypeName(PackageType t);  // "deb", "go-module", ...
+// The PURL type of `t` ("deb", "pypi", "golang", "maven", "generic", ...).
+std::string_view PurlType(PackageType t);
+// The type whose PackageTypeName is `name`, or nullopt.
+std::optional<PackageType> PackageTypeFromName(std::string_view name);
+// The type whose PurlType is `purl_type`, or nullopt.
+std::optional<PackageType> PackageTypeFromPurlType(std::string_view purl_type);
+// True for deb, apk and rpm.
+bool IsOsPackage(PackageType t);
 
 struct Package {
   std::string id;  // set by Finalize()
   PackageType type = PackageType::kDeb;
-  std::string name;
+  std::string name;          // as the ecosystem writes it: "@babel/core",
+                             // "github.com/pkg/errors", "vendor/package"
+  std::string group;         // Maven groupId (the PURL namespace); empty
+                             // elsewhere
   std::string version;       // full version as the ecosystem writes it
                              // (dpkg: "[epoch:]upstream[-revision]";
                              // rpm: "version-release", epoch apart)
@@ -59,8 +86,12 @@ struct Package {
   std::vector<std::string> depends;  // raw dependency names (resolved by
                                      // Finalize into relationships)
   std::vector<std::string> provides;
-  std::vector<Location> locations;  // the database records it came from
-  int introduced_layer = -1;        // first layer whose db lists it
+  std::vector<Location> locations;  // the records it came from (database,
+                                    // metadata file, archive or binary;
+                                    // "outer.jar!/BOOT-INF/lib/x.jar" for
+                                    // nested archives)
+  std::map<std::string, std::string> digests;  // "SHA-1" -> hex (archives)
+  int introduced_layer = -1;                   // first layer whose db lists it
   std::string purl;
   std::vector<std::string> cpes;
   std::string cataloger;  // name of the cataloger that found it
@@ -70,7 +101,10 @@ struct Package {
 struct Relationship {
   std::string from;  // package id
   std::string to;    // package id
-  std::string type;  // "depends-on"
+  // "depends-on"; "contains": `from` (an OS package or an archive) holds
+  // the files of `to` (a language package found inside it), so a
+  // vulnerability in `to` is the same finding as one in `from`'s contents.
+  std::string type;
   friend bool operator==(const Relationship&, const Relationship&) = default;
   friend auto operator<=>(const Relationship&, const Relationship&) = default;
 };

@@ -32,8 +32,9 @@ std::string_view DefaultNamespace(PackageType t) {
       return "alpine";
     case PackageType::kRpm:
       return "redhat";
+    default:
+      return "";
   }
-  return "";
 }
 
 std::string Namespace(const Package& p, const Distro& d) {
@@ -101,8 +102,62 @@ std::string PurlEncode(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// Each '/'-separated segment percent-encoded on its own.
+std::string EncodeSegments(std::string_view s) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    size_t slash = s.find('/', start);
+    out += PurlEncode(s.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    out += '/';
+    start = slash + 1;
+  }
+  return out;
+}
+
+// pkg:<type>/[<namespace>/]<name>@<version> for language packages and
+// binaries, with each ecosystem's name rules from the purl spec.
+std::string LanguagePurl(const Package& p) {
+  std::string ns;
+  std::string name = p.name;
+  switch (p.type) {
+    case PackageType::kPython:
+      // The pypi type: lowercase, '_' -> '-' (purl-spec PURL-TYPES).
+      name = Lower(name);
+      std::replace(name.begin(), name.end(), '_', '-');
+      break;
+    case PackageType::kJavaArchive:
+      ns = p.group;
+      break;
+    case PackageType::kNpm:
+    case PackageType::kGoModule:
+    case PackageType::kPhpComposer:
+      if (size_t slash = name.rfind('/'); slash != std::string::npos) {
+        ns = name.substr(0, slash);
+        name = name.substr(slash + 1);
+      }
+      if (p.type == PackageType::kNpm) ns = Lower(ns), name = Lower(name);
+      break;
+    default:
+      break;
+  }
+  std::string out = "pkg:";
+  out += PurlType(p.type);
+  out += '/';
+  if (!ns.empty()) out += EncodeSegments(ns) + "/";
+  out += PurlEncode(name);
+  if (!p.version.empty()) out += "@" + PurlEncode(p.version);
+  return out;
+}
+
+}  // namespace
+
 std::string MakePurl(const Package& p, const Distro& d) {
   if (p.name.empty()) return "";
+  if (!IsOsPackage(p.type)) return LanguagePurl(p);
   std::map<std::string, std::string> qualifiers;  // sorted by key
   qualifiers["arch"] = p.architecture;
   if (p.type == PackageType::kRpm) qualifiers["epoch"] = p.epoch;
@@ -136,6 +191,23 @@ std::vector<std::string> MakeCpes(const Package& p, const Distro& d) {
   std::vector<std::pair<std::string, std::string>>
       candidates;  // vendor, product
   std::string name = Lower(p.name);
+  std::string owner;  // the org part of a language package's name or group
+  if (!IsOsPackage(p.type)) {
+    // "github.com/foo/bar" -> product "bar", vendor "foo"; "@scope/x" ->
+    // "x", "scope"; Maven "org.apache.logging.log4j" -> vendor "apache".
+    if (size_t slash = name.rfind('/'); slash != std::string::npos) {
+      std::string ns = name.substr(0, slash);
+      name = name.substr(slash + 1);
+      size_t prev = ns.rfind('/');
+      owner = prev == std::string::npos ? ns : ns.substr(prev + 1);
+      if (!owner.empty() && owner.front() == '@') owner.erase(0, 1);
+    } else if (!p.group.empty()) {
+      std::string g = Lower(p.group);
+      size_t dot = g.find('.');
+      owner = dot == std::string::npos ? g : g.substr(dot + 1);
+      owner = owner.substr(0, owner.find('.'));
+    }
+  }
   std::string source = Lower(p.source_name);
   candidates.emplace_back(name, name);
   // One '-'/'_' variant of the product: NVD spells many projects with '_'.
@@ -148,7 +220,9 @@ std::vector<std::string> MakeCpes(const Package& p, const Distro& d) {
   if (!source.empty() && source != name)
     candidates.emplace_back(source, source);
   if (variant != name) candidates.emplace_back(variant, variant);
-  if (std::string_view vendor = DistroVendor(d); !vendor.empty()) {
+  if (!owner.empty() && owner != name) candidates.emplace_back(owner, name);
+  if (std::string_view vendor = DistroVendor(d);
+      !vendor.empty() && IsOsPackage(p.type)) {
     candidates.emplace_back(std::string(vendor), name);
   }
 

@@ -152,5 +152,79 @@ TEST(MakeCpesTest, AtMostFourAndUnbindableValuesSkipped) {
               ElementsAre("cpe:2.3:a:zlib:zlib:*:*:*:*:*:*:*:*"));
 }
 
+TEST(MakePurlTest, LanguagePackagesFollowEachTypesNameRules) {
+  Distro debian;
+  debian.id = "debian";
+  debian.version_id = "12";
+  auto purl = [&](PackageType t, std::string name, std::string version,
+                  std::string group = "") {
+    Package p;
+    p.type = t;
+    p.name = std::move(name);
+    p.version = std::move(version);
+    p.group = std::move(group);
+    p.architecture = "amd64";  // never a qualifier of language purls
+    return MakePurl(p, debian);
+  };
+  EXPECT_EQ(purl(PackageType::kPython, "Django_REST.framework", "3.15"),
+            "pkg:pypi/django-rest.framework@3.15");
+  EXPECT_EQ(purl(PackageType::kNpm, "@Babel/Core", "7.24.0"),
+            "pkg:npm/%40babel/core@7.24.0");
+  EXPECT_EQ(purl(PackageType::kNpm, "lodash", "4.17.20"),
+            "pkg:npm/lodash@4.17.20");
+  EXPECT_EQ(purl(PackageType::kGoModule, "github.com/pkg/errors", "v0.9.1"),
+            "pkg:golang/github.com/pkg/errors@v0.9.1");
+  EXPECT_EQ(purl(PackageType::kGoModule, "stdlib", "v1.22.5"),
+            "pkg:golang/stdlib@v1.22.5");
+  EXPECT_EQ(purl(PackageType::kJavaArchive, "jackson-databind", "2.14.0",
+                 "com.fasterxml.jackson.core"),
+            "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.14.0");
+  EXPECT_EQ(purl(PackageType::kRustCrate, "serde", "1.0.200"),
+            "pkg:cargo/serde@1.0.200");
+  EXPECT_EQ(purl(PackageType::kGem, "rack", "3.0.8"), "pkg:gem/rack@3.0.8");
+  EXPECT_EQ(purl(PackageType::kPhpComposer, "symfony/console", "v6.4.1"),
+            "pkg:composer/symfony/console@v6.4.1");
+  EXPECT_EQ(purl(PackageType::kDotnet, "Newtonsoft.Json", "13.0.1"),
+            "pkg:nuget/Newtonsoft.Json@13.0.1");
+  EXPECT_EQ(purl(PackageType::kBinary, "python", "3.11.2"),
+            "pkg:generic/python@3.11.2");
+}
+
+TEST(MakeCpesTest, LanguagePackagesUseTheirOwnerAsVendor) {
+  Package p;
+  p.type = PackageType::kGoModule;
+  p.name = "golang.org/x/sys";
+  p.version = "v0.1.0";
+  Distro debian;
+  debian.id = "debian";
+  EXPECT_THAT(MakeCpes(p, debian),
+              ElementsAre("cpe:2.3:a:sys:sys:v0.1.0:*:*:*:*:*:*:*",
+                          "cpe:2.3:a:x:sys:v0.1.0:*:*:*:*:*:*:*"));
+  p.type = PackageType::kJavaArchive;
+  p.name = "log4j-core";
+  p.group = "org.apache.logging.log4j";
+  p.version = "2.14.1";
+  EXPECT_THAT(
+      MakeCpes(p, debian),
+      ElementsAre("cpe:2.3:a:log4j-core:log4j-core:2.14.1:*:*:*:*:*:*:*",
+                  "cpe:2.3:a:log4j_core:log4j_core:2.14.1:*:*:*:*:*:*:*",
+                  "cpe:2.3:a:apache:log4j-core:2.14.1:*:*:*:*:*:*:*"));
+}
+
+TEST(PackageTypeTest, NamesRoundTrip) {
+  for (PackageType t :
+       {PackageType::kDeb, PackageType::kApk, PackageType::kRpm,
+        PackageType::kPython, PackageType::kNpm, PackageType::kGoModule,
+        PackageType::kJavaArchive, PackageType::kRustCrate, PackageType::kGem,
+        PackageType::kPhpComposer, PackageType::kDotnet,
+        PackageType::kBinary}) {
+    EXPECT_EQ(PackageTypeFromName(PackageTypeName(t)), t);
+    EXPECT_EQ(PackageTypeFromPurlType(PurlType(t)), t);
+  }
+  EXPECT_EQ(PackageTypeFromName("cpan"), std::nullopt);
+  EXPECT_TRUE(IsOsPackage(PackageType::kRpm));
+  EXPECT_FALSE(IsOsPackage(PackageType::kNpm));
+}
+
 }  // namespace
 }  // namespace strata::sbom

@@ -365,6 +365,18 @@ std::string WriteSpdxJson(const Sbom& sbom, const WriteOptions& options) {
       info += (i == 0 ? ": /" : ", /") + p.locations[i].path;
     }
     pkg["sourceInfo"] = info;
+    if (!p.digests.empty()) {
+      json::Json sums = json::Json::array();
+      for (const auto& [alg, hex] : p.digests) {
+        json::Json c = json::Json::object();
+        std::string a = alg;  // "SHA-1" -> "SHA1" (the SPDX spelling)
+        std::erase(a, '-');
+        c["algorithm"] = a;
+        c["checksumValue"] = hex;
+        sums.push_back(std::move(c));
+      }
+      pkg["checksums"] = std::move(sums);
+    }
     if (!p.files.empty()) {
       pkg["comment"] = "owns " + std::to_string(p.files.size()) + " files";
     }
@@ -381,12 +393,14 @@ std::string WriteSpdxJson(const Sbom& sbom, const WriteOptions& options) {
   }
   for (const sbom::Relationship& r : sbom.relationships) {
     auto from = spdx_ids.find(r.from), to = spdx_ids.find(r.to);
-    if (r.type != "depends-on" || from == spdx_ids.end() ||
-        to == spdx_ids.end()) {
-      continue;
+    if (from == spdx_ids.end() || to == spdx_ids.end()) continue;
+    if (r.type == "depends-on") {
+      relationships.push_back(
+          Relationship(from->second, "DEPENDS_ON", to->second));
+    } else if (r.type == "contains") {
+      relationships.push_back(
+          Relationship(from->second, "CONTAINS", to->second));
     }
-    relationships.push_back(
-        Relationship(from->second, "DEPENDS_ON", to->second));
   }
   doc["packages"] = std::move(packages);
   doc["relationships"] = std::move(relationships);

@@ -25,6 +25,7 @@ json::Json PackageJson(const Package& p) {
   j["id"] = p.id;
   j["type"] = PackageTypeName(p.type);
   j["name"] = p.name;
+  j["group"] = p.group;
   j["version"] = p.version;
   j["epoch"] = p.epoch;
   j["architecture"] = p.architecture;
@@ -43,6 +44,9 @@ json::Json PackageJson(const Package& p) {
   j["purl"] = p.purl;
   j["cpes"] = Strings(p.cpes);
   j["cataloger"] = p.cataloger;
+  json::Json digests = json::Json::object();
+  for (const auto& [k, v] : p.digests) digests[k] = v;
+  j["digests"] = std::move(digests);
   json::Json extra = json::Json::object();
   for (const auto& [k, v] : p.extra) extra[k] = v;
   j["extra"] = std::move(extra);
@@ -148,17 +152,12 @@ Status ReadPackage(const json::Json& j, Package& p) {
   if (!j.is_object()) return DataLossError("not an object");
   std::string type;
   RETURN_IF_ERROR(Get(j, "type", type));
-  if (type == "deb") {
-    p.type = PackageType::kDeb;
-  } else if (type == "apk") {
-    p.type = PackageType::kApk;
-  } else if (type == "rpm") {
-    p.type = PackageType::kRpm;
-  } else {
-    return DataLossError("unknown package type \"" + type + "\"");
-  }
+  std::optional<PackageType> t = PackageTypeFromName(type);
+  if (!t) return DataLossError("unknown package type \"" + type + "\"");
+  p.type = *t;
   RETURN_IF_ERROR(Get(j, "id", p.id));
   RETURN_IF_ERROR(Get(j, "name", p.name));
+  RETURN_IF_ERROR(Get(j, "group", p.group));
   RETURN_IF_ERROR(Get(j, "version", p.version));
   RETURN_IF_ERROR(Get(j, "epoch", p.epoch));
   RETURN_IF_ERROR(Get(j, "architecture", p.architecture));
@@ -181,6 +180,8 @@ Status ReadPackage(const json::Json& j, Package& p) {
       RETURN_IF_ERROR(ReadLocation(l, p.locations.emplace_back()));
     }
   }
+  ASSIGN_OR_RETURN(auto digests, json::GetStringMap(j, "digests"));
+  if (digests) p.digests = std::move(*digests);
   ASSIGN_OR_RETURN(auto extra, json::GetStringMap(j, "extra"));
   if (extra) p.extra = std::move(*extra);
   return Status::Ok();
