@@ -147,6 +147,33 @@ bool GlobMatch(std::string_view pattern, std::string_view path);
 bool GlobMatchAny(const std::vector<std::string>& patterns,
                   std::string_view path);
 
+// A set of patterns compiled for matching many paths (every tar entry):
+// each pattern's literal tail (what follows its last wildcard) is indexed
+// by its last byte, or, for a pattern ending in a wildcard, the literal
+// head of its last component ("python3" of "**/python3*") by its first
+// byte; a path is only glob-matched against patterns whose tail it ends
+// with or whose head its base name starts with. Same answers as
+// GlobMatchAny. Immutable after
+// construction: safe to share between threads.
+class GlobSet {
+ public:
+  GlobSet() = default;
+  explicit GlobSet(std::vector<std::string> patterns);
+  bool Match(std::string_view path) const;
+  bool empty() const { return patterns_.empty(); }
+
+ private:
+  struct Compiled {
+    std::string pattern;
+    std::string tail;  // literal suffix every match ends with
+    std::string head;  // literal prefix of every match's base name
+  };
+  std::vector<Compiled> patterns_;
+  std::vector<int> by_last_byte_[256];   // indexes into patterns_
+  std::vector<int> by_first_byte_[256];  // tail-less, by head
+  std::vector<int> no_tail_;  // neither tail nor head: always matched
+};
+
 }  // namespace strata::fs
 
 #endif  // STRATA_FS_FILE_TREE_H_

@@ -129,4 +129,45 @@ bool GlobMatchAny(const std::vector<std::string>& patterns,
   return false;
 }
 
+GlobSet::GlobSet(std::vector<std::string> patterns) {
+  for (std::string& p : patterns) {
+    size_t meta = p.find_last_of("*?[]\\");
+    std::string tail = meta == kNpos ? p : p.substr(meta + 1);
+    // "**/x" also matches "x": a separator is not part of the tail.
+    tail.erase(0, tail.find_first_not_of('/'));
+    size_t slash = p.rfind('/');
+    std::string_view last =
+        std::string_view(p).substr(slash == kNpos ? 0 : slash + 1);
+    std::string head(last.substr(0, last.find_first_of("*?[]\\")));
+    int index = static_cast<int>(patterns_.size());
+    if (!tail.empty()) {
+      by_last_byte_[static_cast<unsigned char>(tail.back())].push_back(index);
+    } else if (!head.empty()) {
+      by_first_byte_[static_cast<unsigned char>(head.front())].push_back(index);
+    } else {
+      no_tail_.push_back(index);
+    }
+    patterns_.push_back({std::move(p), std::move(tail), std::move(head)});
+  }
+}
+
+bool GlobSet::Match(std::string_view path) const {
+  for (int i : no_tail_) {
+    if (GlobMatch(patterns_[i].pattern, path)) return true;
+  }
+  if (path.empty()) return false;
+  for (int i : by_last_byte_[static_cast<unsigned char>(path.back())]) {
+    const Compiled& c = patterns_[i];
+    if (path.ends_with(c.tail) && GlobMatch(c.pattern, path)) return true;
+  }
+  size_t slash = path.rfind('/');
+  std::string_view base = path.substr(slash == kNpos ? 0 : slash + 1);
+  if (base.empty()) return false;
+  for (int i : by_first_byte_[static_cast<unsigned char>(base.front())]) {
+    const Compiled& c = patterns_[i];
+    if (base.starts_with(c.head) && GlobMatch(c.pattern, path)) return true;
+  }
+  return false;
+}
+
 }  // namespace strata::fs

@@ -103,3 +103,52 @@ TEST(GlobMatchAnyTest, MatchesWhenOnePatternDoes) {
 
 }  // namespace
 }  // namespace strata::fs
+
+namespace strata::fs {
+namespace {
+
+TEST(GlobSetTest, AgreesWithGlobMatchAny) {
+  const std::vector<std::string> globs = {"etc/os-release",
+                                          "**/*.dist-info/METADATA",
+                                          "**/node_modules/**/package.json",
+                                          "var/lib/dpkg/info/*.list",
+                                          "usr/share/doc/*/copyright",
+                                          "**/*.jar",
+                                          "**/python3*",
+                                          "**/bin/**",
+                                          "[ab]/x",
+                                          "**/release"};
+  const GlobSet set(globs);
+  for (std::string_view path : {"etc/os-release",
+                                "x/etc/os-release",
+                                "a/b.dist-info/METADATA",
+                                "b.dist-info/METADATA",
+                                "METADATA",
+                                "node_modules/a/package.json",
+                                "app/node_modules/@s/a/package.json",
+                                "package.json",
+                                "var/lib/dpkg/info/a.list",
+                                "var/lib/dpkg/info/a.lis",
+                                "usr/share/doc/libc6/copyright",
+                                "usr/share/doc/copyright",
+                                "app/lib/x.jar",
+                                "x.jar",
+                                "jar",
+                                "usr/bin/python3.11",
+                                "python3",
+                                "usr/bin/xpython3",
+                                "bin/anything/here",
+                                "a/x",
+                                "c/x",
+                                "release",
+                                "usr/lib/jvm/java-17/release",
+                                "xrelease",
+                                ""}) {
+    EXPECT_EQ(set.Match(path), GlobMatchAny(globs, path)) << path;
+  }
+  EXPECT_FALSE(GlobSet().Match("a"));
+  EXPECT_TRUE(GlobSet().empty());
+}
+
+}  // namespace
+}  // namespace strata::fs
