@@ -27,14 +27,33 @@ struct Context {
 
 struct Cataloger {
   std::string_view name;  // same in code, CLI and output: "dpkg-db-cataloger"
-  // Files to capture (fs::GlobMatch patterns over normalised paths).
+  // Files to capture as they are (fs::GlobMatch patterns over normalised
+  // paths); read them with image::ReadFile / image::CurrentCaptured(image,
+  // "", glob).
   std::vector<std::string_view> globs;
-  // Appends packages and unknowns to `out` (relationships are made by
-  // sbom::Finalize from Package::depends).
+  // Files to look inside (binaries, archives), reduced while loading; read
+  // the results with image::CurrentCaptured(image, rule.name).
+  std::vector<image::CaptureRule> rules;
+  // Appends packages and unknowns to `out`. depends-on relationships are
+  // made by sbom::Finalize from Package::depends; a cataloger that knows
+  // more (an archive nested in another) gives its packages ids of its own,
+  // unique within the SBOM (e.g. "java:" + location), and adds
+  // relationships between them: Finalize carries them over to the final
+  // ids.
   Status (*run)(const Context& ctx, sbom::Sbom* out);
 };
 
 // Helpers for catalogers (common.cc) ----------------------------------------
+
+// Gives every package without an id a temporary one, then adds a
+// "contains" relationship from each OS package to every other package
+// whose location (the outer file, before any "!") is one of the OS
+// package's files: Debian's python3-requests contains the requests
+// dist-info, the skopeo deb contains skopeo's Go modules. Paths are
+// compared after resolving symlinked directories in the image (merged
+// /usr: a dpkg list's "bin/bash" is "usr/bin/bash"). Run after every
+// cataloger, before sbom::Finalize.
+void LinkOwners(const image::LoadedImage& image, sbom::Sbom* sbom);
 
 // Location of `path` in the final view (layer of the last writer, and that
 // layer's diffID).

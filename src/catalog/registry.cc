@@ -57,6 +57,14 @@ std::vector<std::string> CaptureGlobs() {
   return out;
 }
 
+std::vector<image::CaptureRule> CaptureRules() {
+  std::vector<image::CaptureRule> out;
+  for (const Cataloger& c : Catalogers()) {
+    out.insert(out.end(), c.rules.begin(), c.rules.end());
+  }
+  return out;
+}
+
 Result<sbom::Sbom> Catalog(const image::LoadedImage& image) {
   sbom::Sbom out;
   out.source = SourceOf(image);
@@ -66,6 +74,7 @@ Result<sbom::Sbom> Catalog(const image::LoadedImage& image) {
     Status st = c.run(ctx, &out);
     if (!st.ok()) return st.WithContext(std::string(c.name));
   }
+  LinkOwners(image, &out);
   sbom::Finalize(out);
   return out;
 }

@@ -15,6 +15,9 @@ const std::vector<Cataloger>& Catalogers();
 // Globs of every cataloger plus the distro detection files: pass them to
 // image::LoadOptions::capture_globs.
 std::vector<std::string> CaptureGlobs();
+// Capture rules of every cataloger: pass them to
+// image::LoadOptions::capture_rules.
+std::vector<image::CaptureRule> CaptureRules();
 
 // Detects the distro, runs every cataloger, fills the source description
 // and finalises the SBOM.

@@ -75,6 +75,7 @@ Result<image::LoadedImage> LoadFromCli(const std::string& reference,
   lo.threads = opts.threads;
   lo.verify_diff_ids = opts.verify_diff_ids;
   lo.capture_globs = opts.capture_globs;
+  lo.capture_rules = opts.capture_rules;
   std::unique_ptr<ProgressLine> progress;
   if (!opts.quiet && ::isatty(STDERR_FILENO)) {
     progress = std::make_unique<ProgressLine>();

@@ -19,8 +19,9 @@ struct SourceOptions {
   int64_t max_entries = caps::kDefaultMaxEntries;
   int threads = 0;
   bool verify_diff_ids = false;
-  std::vector<std::string> capture_globs;  // set by commands, not a flag
-  bool quiet = false;                      // no progress display
+  std::vector<std::string> capture_globs;         // set by commands, not a flag
+  std::vector<image::CaptureRule> capture_rules;  // likewise
+  bool quiet = false;                             // no progress display
 };
 
 // Registers --platform, --max-expanded-bytes, --max-entries, --threads,

@@ -48,6 +48,7 @@ Result<sbom::Sbom> SbomFromFile(const std::string& path) {
 Result<sbom::Sbom> SbomFromImage(const std::string& reference,
                                  SourceOptions opts) {
   opts.capture_globs = catalog::CaptureGlobs();
+  opts.capture_rules = catalog::CaptureRules();
   ASSIGN_OR_RETURN(image::LoadedImage img, LoadFromCli(reference, opts));
   return catalog::Catalog(img);
 }

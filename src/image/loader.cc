@@ -7,6 +7,7 @@
 
 #include "base/path.h"
 #include "fs/file_tree.h"
+#include "image/capture.h"
 #include "image/prefetch.h"
 #include "io/verify.h"
 
@@ -59,41 +60,9 @@ fs::FileType MapType(tar::EntryType t) {
   return fs::FileType::kOther;
 }
 
-void SortCaptured(std::vector<CapturedFile>& files) {
-  std::sort(files.begin(), files.end(),
-            [](const CapturedFile& a, const CapturedFile& b) {
-              return std::tie(a.layer, a.offset, a.path) <
-                     std::tie(b.layer, b.offset, b.path);
-            });
-}
-
-// Reads the current entry's bytes (up to the per-file cap and what is left
-// of the shared budget).
-Result<CapturedFile> CaptureData(tar::Reader& reader, const CaptureSpec& spec,
-                                 int layer, const tar::Entry& e,
-                                 const std::string& path) {
-  CapturedFile f;
-  f.layer = layer;
-  f.offset = e.data_offset;
-  f.path = path;
-  int64_t want = std::min(e.size, spec.max_file_bytes);
-  if (spec.total_budget) {
-    Status st = spec.total_budget->Take(want);
-    if (!st.ok()) return st.WithContext(path);
-  }
-  f.truncated = e.size > want;
-  f.content.resize(static_cast<size_t>(want));
-  size_t got = 0;
-  while (got < f.content.size()) {
-    ASSIGN_OR_RETURN(size_t n,
-                     reader.ReadData(std::span<uint8_t>(
-                         reinterpret_cast<uint8_t*>(f.content.data()) + got,
-                         f.content.size() - got)));
-    if (n == 0) break;
-    got += n;
-  }
-  f.content.resize(got);
-  return f;
+bool CapturedLess(const CapturedFile& a, const CapturedFile& b) {
+  return std::tie(a.layer, a.offset, a.path, a.rule) <
+         std::tie(b.layer, b.offset, b.path, b.rule);
 }
 
 // Counts compressed bytes for progress reporting.
@@ -127,6 +96,11 @@ class CountingSource : public ByteSource {
     count_ += static_cast<int64_t>(n);
     return n;
   }
+  Result<int64_t> Skip(int64_t n) override {
+    ASSIGN_OR_RETURN(int64_t skipped, up_.Skip(n));
+    count_ += skipped;
+    return skipped;
+  }
   int64_t count() const { return count_; }
 
  private:
@@ -143,6 +117,7 @@ struct ScanShared {
         expanded(o.max_expanded_bytes,
                  "expanded layer bytes (--max-expanded-bytes)") {
     capture.globs = &o.capture_globs;
+    capture.rules = &o.capture_rules;
     capture.max_file_bytes = o.max_captured_file_bytes;
     capture.total_budget = &capture_left;
   }
@@ -211,10 +186,12 @@ Result<LayerResult> ScanLayer(oci::Image& image, int i, ScanShared& shared) {
   tar::Reader reader(top);
   ASSIGN_OR_RETURN(
       r.changes,
-      TarToChanges(
-          i, reader, shared.entries, shared.options.max_entries,
-          shared.options.capture_globs.empty() ? nullptr : &shared.capture,
-          &r.captured));
+      TarToChanges(i, reader, shared.entries, shared.options.max_entries,
+                   shared.options.capture_globs.empty() &&
+                           shared.options.capture_rules.empty()
+                       ? nullptr
+                       : &shared.capture,
+                   &r.captured));
   // Read the end-of-archive padding too: it is part of the diffID, and the
   // blob verifier checks the digest at end of stream.
   RETURN_IF_ERROR(Drain(top));
@@ -301,7 +278,7 @@ Result<LoadedImage> LoadOci(const oci::ImageRef& ref,
     out.layers.push_back(std::move(r.stats));
     for (CapturedFile& f : r.captured) out.captured.push_back(std::move(f));
   }
-  SortCaptured(out.captured);
+  std::sort(out.captured.begin(), out.captured.end(), CapturedLess);
   out.metadata = md;
   return out;
 }
@@ -315,6 +292,10 @@ Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
                                       std::vector<CapturedFile>* captured) {
   fs::LayerChanges out;
   out.layer = layer;
+  std::optional<Capturer> capturer;
+  if (capture && captured) capturer.emplace(*capture);
+  std::string scratch;  // file bytes for capture rules, reused
+  auto read = [&reader](std::span<uint8_t> s) { return reader.ReadData(s); };
   tar::Entry e;
   while (true) {
     ASSIGN_OR_RETURN(bool more, reader.Next(&e));
@@ -368,10 +349,10 @@ Result<fs::LayerChanges> TarToChanges(int layer, tar::Reader& reader,
         c.info.link_target = std::move(e.link_target);
       } else if (e.type == tar::EntryType::kRegular) {
         c.info.content = {layer, e.data_offset, e.size};
-        if (capture && captured && fs::GlobMatchAny(*capture->globs, c.path)) {
-          ASSIGN_OR_RETURN(CapturedFile f,
-                           CaptureData(reader, *capture, layer, e, c.path));
-          captured->push_back(std::move(f));
+        if (capturer) {
+          RETURN_IF_ERROR(capturer->Capture(layer, e.data_offset, c.path,
+                                            e.mode, e.size, read, &scratch,
+                                            captured));
         }
       }
     }
@@ -391,14 +372,18 @@ Result<std::string> ReadFile(const LoadedImage& image, std::string_view path) {
   key.layer = info.content.layer;
   key.offset = info.content.offset;
   key.path = info.content.offset < 0 ? r->path : "";
-  auto less = [](const CapturedFile& a, const CapturedFile& b) {
-    return std::tie(a.layer, a.offset, a.path) <
-           std::tie(b.layer, b.offset, b.path);
+  // A tar entry's data offset is unique in its layer, so with a known
+  // offset any path sorts the glob capture (rule "") first.
+  auto less = [&key](const CapturedFile& a, const CapturedFile& b) {
+    if (key.offset < 0) return CapturedLess(a, b);
+    return std::tie(a.layer, a.offset, a.rule) <
+           std::tie(b.layer, b.offset, b.rule);
   };
   auto it =
       std::lower_bound(image.captured.begin(), image.captured.end(), key, less);
   if (it == image.captured.end() || it->layer != key.layer ||
-      it->offset != key.offset || (key.offset < 0 && it->path != key.path)) {
+      it->offset != key.offset || !it->rule.empty() ||
+      (key.offset < 0 && it->path != key.path)) {
     return FailedPreconditionError("\"" + std::string(path) +
                                    "\" was not captured while loading");
   }
@@ -413,9 +398,30 @@ std::vector<const CapturedFile*> CapturedCopies(const LoadedImage& image,
                                                 std::string_view path) {
   std::vector<const CapturedFile*> out;
   for (const CapturedFile& f : image.captured) {
-    if (f.path == path) out.push_back(&f);
+    if (f.path == path && f.rule.empty()) out.push_back(&f);
   }
   return out;  // captured is sorted by layer first
+}
+
+std::vector<const CapturedFile*> CurrentCaptured(const LoadedImage& image,
+                                                 std::string_view rule,
+                                                 std::string_view glob) {
+  std::vector<const CapturedFile*> out;
+  for (const CapturedFile& f : image.captured) {
+    if (f.rule != rule || (!glob.empty() && !fs::GlobMatch(glob, f.path))) {
+      continue;
+    }
+    const fs::FileInfo* info = image.tree.Lookup(f.path);
+    if (info && info->type == fs::FileType::kRegular &&
+        info->content.layer == f.layer && info->content.offset == f.offset) {
+      out.push_back(&f);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const CapturedFile* a, const CapturedFile* b) {
+              return a->path < b->path;
+            });
+  return out;
 }
 
 Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options) {

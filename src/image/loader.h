@@ -39,6 +39,28 @@ struct Progress {
   int64_t compressed_done = 0;
 };
 
+// A rule for files to keep while the layers stream by, for catalogers that
+// look inside files (binaries, archives). A regular file matches when its
+// path matches one of `globs` or, with `executables`, when any execute bit
+// is set; and its content starts with `magic`. Its bytes (at most
+// `max_file_bytes`; a larger file is kept as `truncated`, with no content)
+// are read once for all matching rules and passed to `reduce`, whose
+// result is what is kept. Example: a Go cataloger keeps the build info text
+// of every executable ELF file, not the binary.
+struct CaptureRule {
+  std::string_view name;  // unique among rules; static storage (a literal)
+  std::vector<std::string> globs;
+  bool executables = false;
+  std::string magic;  // required leading bytes ("" = any)
+  int64_t max_file_bytes = caps::kMaxCapturedFileBytes;
+  // Runs on a loader thread, concurrently with other calls: must be
+  // thread-safe, deterministic, and never crash on hostile bytes. nullopt:
+  // nothing to keep for this file. An error becomes CapturedFile::error.
+  std::function<Result<std::optional<std::string>>(std::string_view path,
+                                                   std::string_view bytes)>
+      reduce;
+};
+
 struct LoadOptions {
   oci::OpenOptions open;
   int64_t max_expanded_bytes = caps::kDefaultMaxExpandedBytes;
@@ -56,6 +78,7 @@ struct LoadOptions {
   // (fs::GlobMatch patterns over normalised tar paths; every layer's copy).
   // Catalogers read them afterwards with ReadFile / CapturedCopies.
   std::vector<std::string> capture_globs;
+  std::vector<CaptureRule> capture_rules;
   int64_t max_captured_file_bytes = caps::kMaxCapturedFileBytes;
   int64_t max_captured_total_bytes = caps::kMaxCapturedTotalBytes;
 };
@@ -76,8 +99,11 @@ struct CapturedFile {
   int layer = -1;
   int64_t offset = -1;     // data offset in the layer's tar stream (-1: dir:)
   std::string path;        // normalised tar path
-  std::string content;     // at most max_captured_file_bytes
+  std::string content;     // at most max_captured_file_bytes; for a rule,
+                           // what its reduce returned
   bool truncated = false;  // the file was larger than the cap
+  std::string_view rule;   // CaptureRule::name; "" for capture_globs
+  std::string error;       // the rule's reduce failed: why (one line)
 };
 
 struct LoadedImage {
@@ -95,6 +121,13 @@ struct LoadedImage {
 // than the capture cap). For dir: sources the file is read from the host
 // beneath the root, without following host symlinks, up to the same cap.
 Result<std::string> ReadFile(const LoadedImage& image, std::string_view path);
+
+// Captured files of `rule` ("" for capture_globs) that are the current
+// content of their path in the final view (not deleted or replaced by a
+// later layer), whose path matches `glob` ("" = any), sorted by path.
+std::vector<const CapturedFile*> CurrentCaptured(const LoadedImage& image,
+                                                 std::string_view rule,
+                                                 std::string_view glob = "");
 
 // Every captured copy of exactly `path` (as named in the layer tars, no
 // symlinks followed), lowest layer first, including copies that later
@@ -117,6 +150,7 @@ inline constexpr std::string_view kCapturedBytesWhat =
     "files captured for catalogers";
 struct CaptureSpec {
   const std::vector<std::string>* globs = nullptr;
+  const std::vector<CaptureRule>* rules = nullptr;
   int64_t max_file_bytes = caps::kMaxCapturedFileBytes;
   io::ByteBudget* total_budget = nullptr;  // all captured bytes, shared
 };

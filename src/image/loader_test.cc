@@ -525,5 +525,146 @@ TEST_F(LoaderTest, RootfsCapturesWithoutFollowingHostSymlinks) {
   EXPECT_EQ(CapturedCopies(*r, "etc/status").size(), 1u);
 }
 
+// A rule that keeps "<size>:<first 4 bytes>" of ELF-looking executables.
+CaptureRule HeadRule(int64_t max_bytes = 1 << 20) {
+  CaptureRule r;
+  r.name = "head";
+  r.executables = true;
+  r.magic =
+      "\x7f"
+      "ELF";
+  r.max_file_bytes = max_bytes;
+  r.reduce = [](std::string_view path,
+                std::string_view bytes) -> Result<std::optional<std::string>> {
+    if (bytes.find("BROKEN") != std::string_view::npos) {
+      return DataLossError("broken file " + std::string(path));
+    }
+    if (bytes.find("SKIP") != std::string_view::npos) return std::nullopt;
+    return std::to_string(bytes.size()) + ":" + std::string(bytes.substr(0, 4));
+  };
+  return r;
+}
+
+TEST_F(LoaderTest, CaptureRulesReduceMatchingFilesOnce) {
+  const std::string elf =
+      "\x7f"
+      "ELF" +
+      std::string(100, 'x');
+  TestImage img;
+  img.layers.push_back(
+      {TarWriter()
+           .File("bin/tool", elf, 0755)
+           .File("bin/old", elf, 0755)
+           .File("bin/script", "#!/bin/sh\n", 0755)
+           .File("lib/notexec.so", elf, 0644)
+           .File("bin/broken", elf + "BROKEN", 0755)
+           .File("bin/skipped", elf + "SKIP", 0755)
+           .File("bin/huge", elf + std::string(2000, 'h'), 0755)
+           .File("etc/conf", "plain", 0755)
+           .Finish(),
+       LayerCompression::kGzip, ""});
+  img.layers.push_back({TarWriter().File("bin/old", elf + "v2", 0755).Finish(),
+                        LayerCompression::kGzip, ""});
+  LoadOptions opts;
+  opts.capture_rules = {HeadRule(1000)};
+  CaptureRule by_glob;  // keeps the bytes of .so files as they are
+  by_glob.name = "so";
+  by_glob.globs = {"**/*.so"};
+  opts.capture_rules.push_back(by_glob);
+  opts.capture_globs = {"etc/*"};
+  auto r = WriteAndLoad(img, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+
+  auto head = CurrentCaptured(*r, "head");
+  ASSERT_EQ(head.size(), 4u);  // broken, huge, old (layer 1), tool
+  EXPECT_EQ(head[0]->path, "bin/broken");
+  EXPECT_EQ(head[0]->error, "broken file bin/broken");
+  EXPECT_EQ(head[1]->path, "bin/huge");
+  EXPECT_TRUE(head[1]->truncated);
+  EXPECT_EQ(head[1]->content, "");
+  EXPECT_EQ(head[2]->path, "bin/old");
+  EXPECT_EQ(head[2]->layer, 1);
+  EXPECT_EQ(head[2]->content,
+            "106:\x7f"
+            "ELF");
+  EXPECT_EQ(head[3]->path, "bin/tool");
+  EXPECT_EQ(head[3]->content,
+            "104:\x7f"
+            "ELF");
+  EXPECT_EQ(head[3]->rule, "head");
+
+  auto so = CurrentCaptured(*r, "so");
+  ASSERT_EQ(so.size(), 1u);
+  EXPECT_EQ(so[0]->content, elf);
+  // Glob captures are unaffected by rules, and rule results are not
+  // glob captures.
+  EXPECT_EQ(*ReadFile(*r, "etc/conf"), "plain");
+  auto plain = CurrentCaptured(*r, "", "etc/*");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0]->path, "etc/conf");
+  EXPECT_EQ(ReadFile(*r, "bin/tool").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(CapturedCopies(*r, "bin/tool").empty());
+}
+
+TEST_F(LoaderTest, GlobAndRuleOnTheSameFile) {
+  const std::string elf =
+      "\x7f"
+      "ELF"
+      "payload";
+  TestImage img = OneLayer(TarWriter().File("bin/x", elf, 0755).Finish());
+  LoadOptions opts;
+  opts.capture_rules = {HeadRule()};
+  opts.capture_globs = {"bin/*"};
+  auto r = WriteAndLoad(img, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*ReadFile(*r, "bin/x"), elf);
+  ASSERT_EQ(CurrentCaptured(*r, "head").size(), 1u);
+  EXPECT_EQ(CurrentCaptured(*r, "head")[0]->content,
+            "11:\x7f"
+            "ELF");
+}
+
+TEST_F(LoaderTest, RuleResultsCountAgainstTheTotalBudget) {
+  const std::string elf =
+      "\x7f"
+      "ELF" +
+      std::string(100, 'x');
+  TestImage img = OneLayer(TarWriter().File("bin/x", elf, 0755).Finish());
+  LoadOptions opts;
+  CaptureRule keep = HeadRule();
+  keep.reduce = nullptr;  // keeps all 104 bytes
+  opts.capture_rules = {keep};
+  opts.max_captured_total_bytes = 50;
+  auto r = WriteAndLoad(img, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST_F(LoaderTest, RootfsAppliesCaptureRules) {
+  std::string root = dir_ + "/rootfs";
+  std::filesystem::create_directories(root + "/bin");
+  std::ofstream(root + "/bin/tool") << "\x7f"
+                                       "ELF"
+                                       "rootfs";
+  std::filesystem::permissions(root + "/bin/tool",
+                               std::filesystem::perms::owner_all);
+  std::ofstream(root + "/bin/data") << "\x7f"
+                                       "ELF"
+                                       "not executable";
+  std::filesystem::permissions(root + "/bin/data",
+                               std::filesystem::perms::owner_read);
+  LoadOptions opts;
+  opts.capture_rules = {HeadRule()};
+  auto r = LoadPath("dir:" + root, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto head = CurrentCaptured(*r, "head");
+  ASSERT_EQ(head.size(), 1u);
+  EXPECT_EQ(head[0]->path, "bin/tool");
+  EXPECT_EQ(head[0]->content,
+            "10:\x7f"
+            "ELF");
+}
+
 }  // namespace
 }  // namespace strata::image

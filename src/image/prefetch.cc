@@ -70,9 +70,8 @@ void PrefetchSource::Produce() {
   }
 }
 
-Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
+Result<bool> PrefetchSource::Acquire() {
   if (!status_.ok()) return status_;
-  if (out.empty()) return size_t{0};
   if (current_ >= 0 && current_pos_ == current_len_) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -90,17 +89,37 @@ Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
         status_ = producer_status_;
         return status_;
       }
-      return size_t{0};
+      return false;
     }
     current_ = filled_.front().buffer;
     current_len_ = filled_.front().length;
     current_pos_ = 0;
     filled_.pop_front();
   }
+  return true;
+}
+
+Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
+  if (out.empty()) return status_.ok() ? Result<size_t>(0) : status_;
+  ASSIGN_OR_RETURN(bool more, Acquire());
+  if (!more) return size_t{0};
   size_t n = std::min(out.size(), current_len_ - current_pos_);
   std::memcpy(out.data(), buffers_[current_].data() + current_pos_, n);
   current_pos_ += n;
   return n;
+}
+
+Result<int64_t> PrefetchSource::Skip(int64_t n) {
+  int64_t skipped = 0;
+  while (skipped < n) {
+    ASSIGN_OR_RETURN(bool more, Acquire());
+    if (!more) break;
+    size_t step = static_cast<size_t>(std::min<int64_t>(
+        n - skipped, static_cast<int64_t>(current_len_ - current_pos_)));
+    current_pos_ += step;
+    skipped += static_cast<int64_t>(step);
+  }
+  return skipped;
 }
 
 }  // namespace strata::image

@@ -29,8 +29,12 @@ class PrefetchSource : public ByteSource {
   PrefetchSource& operator=(const PrefetchSource&) = delete;
 
   Result<size_t> Read(std::span<uint8_t> out) override;
+  // Skips without copying.
+  Result<int64_t> Skip(int64_t n) override;
 
  private:
+  // Makes the current buffer non-empty; false at end of stream.
+  Result<bool> Acquire();
   struct Filled {
     int buffer;
     size_t length;

@@ -14,10 +14,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
+#include <tuple>
 
 #include "base/path.h"
 #include "base/unique_fd.h"
 #include "fs/file_tree.h"
+#include "image/capture.h"
 #include "image/loader.h"
 
 namespace strata::image {
@@ -81,12 +83,12 @@ fs::FileType TypeOf(mode_t m) {
   return fs::FileType::kOther;
 }
 
-// Reads a regular host file (never through a symlink: O_NOFOLLOW on the
-// last component, the directory fd pins the rest), within the caps.
-Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
-                                     const std::string& rel,
-                                     const LoadOptions& options,
-                                     io::ByteBudget* budget) {
+// Captures a regular host file (opened never through a symlink: O_NOFOLLOW
+// on the last component, the directory fd pins the rest).
+Status CaptureHostFile(int dir_fd, const std::string& name,
+                       const std::string& rel, uint32_t mode,
+                       const Capturer& capturer, std::string* scratch,
+                       std::vector<CapturedFile>* out) {
   UniqueFd fd(::openat(dir_fd, name.c_str(),
                        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) return ErrnoError("open " + rel, errno);
@@ -95,24 +97,15 @@ Result<CapturedFile> CaptureHostFile(int dir_fd, const std::string& name,
   if (!S_ISREG(st.st_mode)) {
     return FailedPreconditionError(rel + " changed while reading");
   }
-  CapturedFile f;
-  f.layer = 0;
-  f.path = rel;
-  int64_t want = std::min<int64_t>(st.st_size, options.max_captured_file_bytes);
-  if (Status st = budget->Take(want); !st.ok()) return st.WithContext(rel);
-  f.truncated = st.st_size > want;
-  f.content.resize(static_cast<size_t>(want));
-  size_t got = 0;
-  while (got < f.content.size()) {
-    ssize_t n =
-        ::read(fd.get(), f.content.data() + got, f.content.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + rel, errno);
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  f.content.resize(got);
-  return f;
+  auto read = [&](std::span<uint8_t> buf) -> Result<size_t> {
+    while (true) {
+      ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoError("read " + rel, errno);
+      return static_cast<size_t>(n);
+    }
+  };
+  return capturer.Capture(0, -1, rel, mode, st.st_size, read, scratch, out);
 }
 
 }  // namespace
@@ -128,6 +121,13 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
   std::vector<CapturedFile> captured;
   io::ByteBudget capture_left(options.max_captured_total_bytes,
                               std::string(kCapturedBytesWhat));
+  CaptureSpec spec;
+  spec.globs = &options.capture_globs;
+  spec.rules = &options.capture_rules;
+  spec.max_file_bytes = options.max_captured_file_bytes;
+  spec.total_budget = &capture_left;
+  const Capturer capturer(spec);
+  std::string scratch;
   std::deque<std::string> pending = {""};
   while (!pending.empty()) {
     std::string dir = std::move(pending.front());
@@ -175,11 +175,9 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
         c.info.size = st.st_size;
         c.info.content = {0, -1, st.st_size};
         stats.uncompressed_bytes += st.st_size;
-        if (fs::GlobMatchAny(options.capture_globs, rel)) {
-          ASSIGN_OR_RETURN(
-              CapturedFile f,
-              CaptureHostFile(::dirfd(d), name, rel, options, &capture_left));
-          captured.push_back(std::move(f));
+        if (capturer.Wants(rel, c.info.mode)) {
+          RETURN_IF_ERROR(CaptureHostFile(::dirfd(d), name, rel, c.info.mode,
+                                          capturer, &scratch, &captured));
         }
       } else if (c.info.type == fs::FileType::kSymlink) {
         char buf[caps::kMaxLinkTargetLength + 1];
@@ -207,7 +205,8 @@ Result<LoadedImage> LoadRootfs(const oci::ImageRef& ref,
   out.layers.push_back(std::move(stats));
   std::sort(captured.begin(), captured.end(),
             [](const CapturedFile& a, const CapturedFile& b) {
-              return a.path < b.path;  // layer 0, offset -1 for all
+              // layer 0, offset -1 for all
+              return std::tie(a.path, a.rule) < std::tie(b.path, b.rule);
             });
   out.captured = std::move(captured);
   return out;

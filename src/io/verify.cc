@@ -80,4 +80,16 @@ Result<size_t> BudgetedSource::Read(std::span<uint8_t> out) {
   return n;
 }
 
+Result<int64_t> BudgetedSource::Skip(int64_t n) {
+  if (!status_.ok()) return status_;
+  Result<int64_t> skipped = up_.Skip(n);
+  if (!skipped.ok()) {
+    status_ = skipped.status();
+    return status_;
+  }
+  status_ = budget_.Take(*skipped);
+  if (!status_.ok()) return status_;
+  return skipped;
+}
+
 }  // namespace strata::io

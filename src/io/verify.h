@@ -78,6 +78,8 @@ class BudgetedSource : public ByteSource {
   BudgetedSource(ByteSource& upstream, ByteBudget& budget)
       : up_(upstream), budget_(budget) {}
   Result<size_t> Read(std::span<uint8_t> out) override;
+  // Skips through the upstream's Skip (no copy), charging the budget.
+  Result<int64_t> Skip(int64_t n) override;
 
  private:
   ByteSource& up_;

@@ -89,6 +89,7 @@ Cataloger MakeApkCataloger() {
   return Cataloger{
       .name = kName,
       .globs = {kDbPaths[0], kDbPaths[1]},
+      .rules = {},
       .run = Run,
   };
 }

@@ -171,6 +171,7 @@ Cataloger MakeDpkgCataloger() {
       .name = kName,
       .globs = {kStatusPath, kStatusDirGlob, "var/lib/dpkg/info/*.list",
                 "var/lib/dpkg/info/*.md5sums", "usr/share/doc/*/copyright"},
+      .rules = {},
       .run = RunDpkg,
   };
 }
