@@ -57,20 +57,6 @@ std::string Upstream(const Package& p) {
   return up;
 }
 
-// CPE 2.3 formatted-string binding of one attribute value (NISTIR 7695
-// §6.2): alphanumerics, '_', '-' and '.' stay; other printable ASCII is
-// backslash-quoted. Values with bytes outside printable ASCII cannot be
-// bound and give "".
-std::string CpeEscape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c <= 0x20 || c >= 0x7f) return "";
-    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') out += '\\';
-    out += static_cast<char>(c);
-  }
-  return out;
-}
-
 std::string_view DistroVendor(const Distro& d) {
   static constexpr std::pair<std::string_view, std::string_view> kVendors[] = {
       {"alpine", "alpinelinux"}, {"centos", "centos"},
@@ -85,6 +71,16 @@ std::string_view DistroVendor(const Distro& d) {
 }
 
 }  // namespace
+
+std::string CpeEscape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c >= 0x7f) return "";
+    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') out += '\\';
+    out += static_cast<char>(c);
+  }
+  return out;
+}
 
 std::string PurlEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";

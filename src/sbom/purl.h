@@ -26,6 +26,12 @@ std::string PurlEncode(std::string_view s);
 // Qualifiers are sorted by key as the spec requires.
 std::string MakePurl(const Package& p, const Distro& d);
 
+// CPE 2.3 formatted-string binding of one attribute value (NISTIR 7695
+// §6.2): alphanumerics, '_', '-' and '.' stay; other printable ASCII is
+// backslash-quoted. A value with bytes outside printable ASCII cannot be
+// bound: "".
+std::string CpeEscape(std::string_view s);
+
 // CPE 2.3 guesses good enough for NVD lookups:
 //   cpe:2.3:a:<vendor>:<product>:<version>:*:*:*:*:*:*:*
 // with vendor/product candidates from the package and source names.
