@@ -1,7 +1,10 @@
 #include "catalog/registry.h"
 
 #include "catalog/apk/cataloger.h"
+#include "catalog/binary/cataloger.h"
 #include "catalog/dpkg/cataloger.h"
+#include "catalog/java/cataloger.h"
+#include "catalog/javascript/cataloger.h"
 #include "catalog/osrelease/os_release.h"
 #include "catalog/rpm/cataloger.h"
 #include "sbom/model.h"
@@ -41,9 +44,10 @@ sbom::Source SourceOf(const image::LoadedImage& image) {
 
 const std::vector<Cataloger>& Catalogers() {
   static const std::vector<Cataloger> kTable = {
-      dpkg::MakeDpkgCataloger(),
-      apk::MakeApkCataloger(),
-      rpm::MakeRpmCataloger(),
+      dpkg::MakeDpkgCataloger(),         apk::MakeApkCataloger(),
+      rpm::MakeRpmCataloger(),           javascript::MakeNpmPackageCataloger(),
+      javascript::MakeJsLockCataloger(), java::MakeJavaCataloger(),
+      binary::MakeBinaryCataloger(),
   };
   return kTable;
 }
