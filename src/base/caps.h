@@ -70,6 +70,10 @@ inline constexpr int kMaxResolveComponents = 2 * kMaxPathComponents;
 inline constexpr int64_t kMaxCapturedFileBytes = 64 * kMiB;
 // All captured files of one image together.
 inline constexpr int64_t kMaxCapturedTotalBytes = 1 * kGiB;
+// A binary or archive read whole into memory by capture rules that look
+// inside files (Go/Rust build data, binary classifiers, jars); each loader
+// thread holds at most one at a time. Larger files become unknowns.
+inline constexpr int64_t kMaxAnalysedFileBytes = 256 * kMiB;
 
 // --- SBOM documents read back (SPDX, CycloneDX, strata JSON) ----------------
 inline constexpr int64_t kMaxSbomDocumentBytes = 512 * kMiB;
