@@ -1,0 +1,17 @@
+// Fuzzes the .NET deps.json parser (catalog/dotnet/parse_deps_json.h) and
+// checks that every accepted package has a name and a version.
+#include <cstdint>
+#include <string_view>
+
+#include "catalog/dotnet/parse_deps_json.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace strata;
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (auto d = catalog::dotnet::ParseDepsJson(bytes); d.ok()) {
+    for (const sbom::Package& p : d->packages) {
+      if (p.name.empty() || p.version.empty()) __builtin_trap();
+    }
+  }
+  return 0;
+}
