@@ -2,11 +2,17 @@
 
 #include "catalog/apk/cataloger.h"
 #include "catalog/binary/cataloger.h"
+#include "catalog/dotnet/cataloger.h"
 #include "catalog/dpkg/cataloger.h"
+#include "catalog/golang/cataloger.h"
 #include "catalog/java/cataloger.h"
 #include "catalog/javascript/cataloger.h"
 #include "catalog/osrelease/os_release.h"
+#include "catalog/php/cataloger.h"
+#include "catalog/python/cataloger.h"
 #include "catalog/rpm/cataloger.h"
+#include "catalog/ruby/cataloger.h"
+#include "catalog/rust/cataloger.h"
 #include "sbom/model.h"
 
 namespace strata::catalog {
@@ -44,9 +50,21 @@ sbom::Source SourceOf(const image::LoadedImage& image) {
 
 const std::vector<Cataloger>& Catalogers() {
   static const std::vector<Cataloger> kTable = {
-      dpkg::MakeDpkgCataloger(),         apk::MakeApkCataloger(),
-      rpm::MakeRpmCataloger(),           javascript::MakeNpmPackageCataloger(),
-      javascript::MakeJsLockCataloger(), java::MakeJavaCataloger(),
+      // OS package databases.
+      dpkg::MakeDpkgCataloger(),
+      apk::MakeApkCataloger(),
+      rpm::MakeRpmCataloger(),
+      // Language ecosystems.
+      python::MakePythonCataloger(),
+      javascript::MakeNpmPackageCataloger(),
+      javascript::MakeJsLockCataloger(),
+      java::MakeJavaCataloger(),
+      golang::MakeGolangCataloger(),
+      rust::MakeRustCataloger(),
+      ruby::MakeRubyCataloger(),
+      php::MakePhpCataloger(),
+      dotnet::MakeDotnetCataloger(),
+      // Unpackaged binaries.
       binary::MakeBinaryCataloger(),
   };
   return kTable;

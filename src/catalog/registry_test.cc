@@ -42,7 +42,9 @@ sbom::Package Pkg(sbom::PackageType t, std::string name,
   p.name = std::move(name);
   p.version = "1";
   p.files = std::move(files);
-  p.locations = {{.path = std::move(location)}};
+  sbom::Location l;
+  l.path = std::move(location);
+  p.locations = {l};
   return p;
 }
 
