@@ -34,7 +34,9 @@ struct Cataloger {
   // Files to look inside (binaries, archives), reduced while loading; read
   // the results with image::CurrentCaptured(image, rule.name).
   std::vector<image::CaptureRule> rules;
-  // Appends packages and unknowns to `out`. depends-on relationships are
+  // Appends packages and unknowns to `out`, which starts empty: catalogers
+  // run in parallel, each into its own part, and never see each other's
+  // results (so `run` must only read the image). depends-on relationships are
   // made by sbom::Finalize from Package::depends; a cataloger that knows
   // more (an archive nested in another) gives its packages ids of its own,
   // unique within the SBOM (e.g. "java:" + location), and adds

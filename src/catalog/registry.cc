@@ -1,5 +1,10 @@
 #include "catalog/registry.h"
 
+#include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <thread>
+
 #include "catalog/apk/cataloger.h"
 #include "catalog/binary/cataloger.h"
 #include "catalog/dotnet/cataloger.h"
@@ -76,6 +81,8 @@ std::vector<std::string> CaptureGlobs() {
   for (const Cataloger& c : Catalogers()) {
     for (std::string_view g : c.globs) out.emplace_back(g);
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -92,9 +99,34 @@ Result<sbom::Sbom> Catalog(const image::LoadedImage& image) {
   out.source = SourceOf(image);
   out.distro = osrelease::Detect(image);
   Context ctx{image, out.distro};
-  for (const Cataloger& c : Catalogers()) {
-    Status st = c.run(ctx, &out);
-    if (!st.ok()) return st.WithContext(std::string(c.name));
+  // Catalogers only read the image: they run in parallel, each into its
+  // own part, merged in table order so the result never depends on timing.
+  const std::vector<Cataloger>& table = Catalogers();
+  std::vector<sbom::Sbom> parts(table.size());
+  std::vector<Status> statuses(table.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < table.size(); i = next++) {
+      statuses[i] = table[i].run(ctx, &parts[i]);
+    }
+  };
+  size_t threads =
+      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, table.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (!statuses[i].ok()) {
+      return statuses[i].WithContext(std::string(table[i].name));
+    }
+    sbom::Sbom& part = parts[i];
+    std::move(part.packages.begin(), part.packages.end(),
+              std::back_inserter(out.packages));
+    std::move(part.relationships.begin(), part.relationships.end(),
+              std::back_inserter(out.relationships));
+    std::move(part.unknowns.begin(), part.unknowns.end(),
+              std::back_inserter(out.unknowns));
   }
   LinkOwners(image, &out);
   sbom::Finalize(out);
