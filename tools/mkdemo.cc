@@ -70,7 +70,19 @@ std::string AppLayer() {
   t.Whiteout("etc/motd")
       .Dir("app")
       .File("app/run.sh", "#!/bin/sh\nexec xz --version\n", 0755)
-      .File("app/README", "strata demo application layer\n");
+      .File("app/README", "strata demo application layer\n")
+      // A vendored Python package and an npm dependency, as an app ships
+      // them: language packages the SBOM lists beside the OS packages.
+      .Dir("app/python/site-packages/PyYAML-5.3.1.dist-info")
+      .File("app/python/site-packages/PyYAML-5.3.1.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: PyYAML\nVersion: 5.3.1\n"
+            "License: MIT\nSummary: YAML parser and emitter for Python\n")
+      .File("app/package.json",
+            R"({"name": "demo-app", "version": "1.0.0",)"
+            R"( "dependencies": {"lodash": "4.17.20"}})")
+      .Dir("app/node_modules/lodash")
+      .File("app/node_modules/lodash/package.json",
+            R"({"name": "lodash", "version": "4.17.20", "license": "MIT"})");
   return t.Finish();
 }
 
