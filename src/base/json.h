@@ -22,7 +22,10 @@ using Json = nlohmann::json;
 
 // Parses `text` as one JSON document. `what` names the document in errors
 // ("manifest sha256:..."). Fails on invalid JSON, trailing garbage, a
-// document larger than max_bytes or nested deeper than caps::kMaxJsonDepth.
+// document larger than max_bytes or nested deeper than caps::kMaxJsonDepth
+// (a value, key or container start inside more than kMaxJsonDepth arrays or
+// objects). Time and memory are linear in text.size(). A repeated object key
+// keeps its last value.
 Result<Json> Parse(std::string_view text, std::string_view what,
                    int64_t max_bytes);
 
