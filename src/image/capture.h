@@ -17,6 +17,10 @@
 
 namespace strata::image {
 
+// Reads the next bytes of a file into the span; returns how many (0 at its
+// end).
+using ReadFn = std::function<Result<size_t>(std::span<uint8_t>)>;
+
 // Compiled from a CaptureSpec. Immutable after construction (thread-safe);
 // each caller of Capture brings its own scratch buffer.
 class Capturer {
@@ -26,17 +30,19 @@ class Capturer {
   // Cheap test on the path and mode alone: could Capture keep anything?
   bool Wants(std::string_view path, uint32_t mode) const;
 
-  // Reads the file through `read` (which returns 0 at its end) and appends
-  // what is kept to `out`: one CapturedFile for the globs (bytes up to the
-  // per-file cap, `truncated` beyond it) and one per matching rule whose
-  // magic the content starts with (reduce's result; `truncated` with no
+  // Reads the file through `read` and appends what is kept to `out`, in
+  // this order: one CapturedFile for the globs (bytes up to the per-file
+  // cap, `truncated` beyond it), then one per matching rule (in rule order)
+  // whose magic the content starts with (reduce's result, over the whole
+  // file or its windows as CaptureRule describes; `truncated` with no
   // content beyond the rule's cap; `error` when reduce fails). Kept bytes
   // are charged to the spec's total budget; exceeding it is an error.
-  // `scratch` holds the file's bytes for the rules' reduce calls and keeps
-  // its capacity between calls.
+  // `scratch` holds the file's bytes for the rules' reduce calls (the whole
+  // file when some capture needs it whole; otherwise at most the largest
+  // window_bytes, or the 64-byte magic head) and keeps its capacity between
+  // calls. A file shorter than `size` is taken as it is.
   Status Capture(int layer, int64_t offset, const std::string& path,
-                 uint32_t mode, int64_t size,
-                 const std::function<Result<size_t>(std::span<uint8_t>)>& read,
+                 uint32_t mode, int64_t size, const ReadFn& read,
                  std::string* scratch, std::vector<CapturedFile>* out) const;
 
  private:

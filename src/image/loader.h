@@ -47,15 +47,35 @@ struct Progress {
 // are read once for all matching rules and passed to `reduce`, whose
 // result is what is kept. Example: a Go cataloger keeps the build info text
 // of every executable ELF file, not the binary.
+//
+// Windows: a rule that only searches the bytes for short patterns can set
+// `window_bytes` (W > 0, with 0 <= window_overlap < W, and a reduce;
+// otherwise the fields are ignored) so that a file no other capture needs
+// whole is never held whole: reduce is then called on consecutive windows
+// of the file, the first [0, W) and each later one starting
+// `window_overlap` bytes before the previous one ended (the last ends at
+// the end of the file), so any match up to window_overlap bytes long lies
+// entirely in some window. The results are appended in window order into
+// the one CapturedFile: nullopt overall when every window gave nullopt;
+// the first error wins (it becomes CapturedFile::error and no later window
+// is reduced). Only about W bytes of the file are in memory at a time. When
+// the whole file is in memory anyway (a capture glob keeps it whole, or a
+// matching rule without windows reads it), reduce is called once on the
+// whole file instead: a reduce must give the same result either way, up to
+// results repeated in overlapping windows. `magic` and `max_file_bytes`
+// (truncated, no reduce call) apply as for any rule.
 struct CaptureRule {
   std::string_view name;  // unique among rules; static storage (a literal)
   std::vector<std::string> globs;
   bool executables = false;
   std::string magic;  // required leading bytes ("" = any)
   int64_t max_file_bytes = caps::kMaxCapturedFileBytes;
+  int64_t window_bytes = 0;    // 0: reduce sees the whole file
+  int64_t window_overlap = 0;  // bytes shared by consecutive windows
   // Runs on a loader thread, concurrently with other calls: must be
   // thread-safe, deterministic, and never crash on hostile bytes. nullopt:
-  // nothing to keep for this file. An error becomes CapturedFile::error.
+  // nothing to keep for this file (or window). An error becomes
+  // CapturedFile::error.
   std::function<Result<std::optional<std::string>>(std::string_view path,
                                                    std::string_view bytes)>
       reduce;

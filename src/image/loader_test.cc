@@ -4,11 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 
 #include "base/byte_source.h"
 #include "base/json.h"
+#include "image/capture.h"
 #include "testing/compress.h"
 #include "testing/image_writer.h"
 #include "testing/tar_writer.h"
@@ -664,6 +669,281 @@ TEST_F(LoaderTest, RootfsAppliesCaptureRules) {
   EXPECT_EQ(head[0]->content,
             "10:\x7f"
             "ELF");
+}
+
+// Records every window a rule's reduce sees; keeps "<first 2 bytes>;" of
+// each (nullopt for a window holding "NONE", an error for one holding
+// "FAIL").
+struct WindowLog {
+  std::mutex mu;
+  std::vector<std::string> windows;
+
+  std::vector<std::string> Take() {
+    std::lock_guard lock(mu);
+    return std::move(windows);
+  }
+};
+
+CaptureRule WindowRule(std::shared_ptr<WindowLog> log, int64_t window,
+                       int64_t overlap, std::string_view name = "win") {
+  CaptureRule r;
+  r.name = name;
+  r.globs = {"**/*.so*"};
+  r.magic =
+      "\x7f"
+      "ELF";
+  r.max_file_bytes = 1000;
+  r.window_bytes = window;
+  r.window_overlap = overlap;
+  r.reduce = [log](
+                 std::string_view,
+                 std::string_view bytes) -> Result<std::optional<std::string>> {
+    {
+      std::lock_guard lock(log->mu);
+      log->windows.emplace_back(bytes);
+    }
+    if (bytes.find("FAIL") != std::string_view::npos) {
+      return DataLossError("bad window");
+    }
+    if (bytes.find("NONE") != std::string_view::npos) return std::nullopt;
+    return std::string(bytes.substr(0, 2)) + ";";
+  };
+  return r;
+}
+
+// "\x7f" "ELF" then `n - 4` bytes cycling through the alphabet.
+std::string ElfOf(size_t n) {
+  std::string s =
+      "\x7f"
+      "ELF";
+  for (size_t i = s.size(); i < n; ++i) s += static_cast<char>('a' + i % 26);
+  return s;
+}
+
+// Runs a Capturer over `bytes` (claimed to be `size` long; -1: their size)
+// handed out at most 7 bytes per read.
+struct CaptureRun {
+  Status status;
+  std::vector<CapturedFile> out;
+  std::string scratch;
+};
+CaptureRun RunCapture(const std::vector<std::string>& globs,
+                      const std::vector<CaptureRule>& rules,
+                      const std::string& bytes, int64_t size = -1,
+                      int64_t max_file_bytes = caps::kMaxCapturedFileBytes) {
+  CaptureSpec spec;
+  spec.globs = &globs;
+  spec.rules = &rules;
+  spec.max_file_bytes = max_file_bytes;
+  Capturer capturer(spec);
+  size_t pos = 0;
+  auto read = [&](std::span<uint8_t> buf) -> Result<size_t> {
+    size_t n = std::min({buf.size(), bytes.size() - pos, size_t{7}});
+    std::memcpy(buf.data(), bytes.data() + pos, n);
+    pos += n;
+    return n;
+  };
+  CaptureRun run;
+  run.status =
+      capturer.Capture(0, 0, "usr/lib/libx.so.1", 0644,
+                       size < 0 ? static_cast<int64_t>(bytes.size()) : size,
+                       read, &run.scratch, &run.out);
+  return run;
+}
+
+TEST(CapturerTest, WindowedRuleSeesOverlappingWindowsInOrder) {
+  auto log = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(300);
+  CaptureRun run = RunCapture({}, {WindowRule(log, 80, 16)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  // [0,80) [64,144) [128,208) [192,272) [256,300)
+  std::vector<std::string> want = {file.substr(0, 80), file.substr(64, 80),
+                                   file.substr(128, 80), file.substr(192, 80),
+                                   file.substr(256)};
+  EXPECT_EQ(log->Take(), want);
+  ASSERT_EQ(run.out.size(), 1u);
+  EXPECT_EQ(run.out[0].rule, "win");
+  EXPECT_EQ(run.out[0].content,
+            "\x7f"
+            "E;mn;yz;kl;wx;");
+  EXPECT_FALSE(run.out[0].truncated);
+  EXPECT_EQ(run.out[0].error, "");
+  // Never more than a window in memory.
+  EXPECT_EQ(run.scratch.size(), 80u);
+}
+
+TEST(CapturerTest, WindowsEndAtTheFileEnd) {
+  auto log = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(144);  // the second window ends the file
+  CaptureRun run = RunCapture({}, {WindowRule(log, 80, 16)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take(),
+            (std::vector<std::string>{file.substr(0, 80), file.substr(64)}));
+  // A file within one window is reduced once.
+  run = RunCapture({}, {WindowRule(log, 80, 16)}, ElfOf(80));
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take(), std::vector<std::string>{ElfOf(80)});
+  ASSERT_EQ(run.out.size(), 1u);
+  EXPECT_EQ(run.out[0].content,
+            "\x7f"
+            "E;");
+}
+
+TEST(CapturerTest, RulesWithDifferentWindowsShareOneRead) {
+  auto a = std::make_shared<WindowLog>();
+  auto b = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(200);
+  CaptureRun run = RunCapture(
+      {}, {WindowRule(a, 100, 30, "a"), WindowRule(b, 70, 0, "b")}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(a->Take(),
+            (std::vector<std::string>{file.substr(0, 100), file.substr(70, 100),
+                                      file.substr(140)}));
+  EXPECT_EQ(b->Take(),
+            (std::vector<std::string>{file.substr(0, 70), file.substr(70, 70),
+                                      file.substr(140)}));
+  ASSERT_EQ(run.out.size(), 2u);
+  EXPECT_EQ(run.out[0].rule, "a");
+  EXPECT_EQ(run.out[1].rule, "b");
+  EXPECT_EQ(run.scratch.size(), 100u);
+}
+
+TEST(CapturerTest, WindowsWithoutResultsAreLeftOut) {
+  auto log = std::make_shared<WindowLog>();
+  std::string file = ElfOf(300);
+  file.replace(100, 4, "NONE");  // only in the second window
+  CaptureRun run = RunCapture({}, {WindowRule(log, 80, 16)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take().size(), 5u);
+  ASSERT_EQ(run.out.size(), 1u);
+  EXPECT_EQ(run.out[0].content,
+            "\x7f"
+            "E;yz;kl;wx;");
+
+  // Every window without a result: nothing is kept.
+  file = ElfOf(144);
+  file.replace(70, 4, "NONE");  // in both windows
+  run = RunCapture({}, {WindowRule(log, 80, 16)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take().size(), 2u);
+  EXPECT_TRUE(run.out.empty());
+}
+
+TEST(CapturerTest, FirstWindowErrorWinsAndStopsTheRule) {
+  auto log = std::make_shared<WindowLog>();
+  std::string file = ElfOf(300);
+  file.replace(150, 4, "FAIL");  // in the third window only
+  CaptureRun run = RunCapture({}, {WindowRule(log, 80, 16)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take().size(), 3u);  // the fourth and fifth are not reduced
+  ASSERT_EQ(run.out.size(), 1u);
+  EXPECT_EQ(run.out[0].error, "bad window");
+  EXPECT_EQ(run.out[0].content, "");
+}
+
+TEST(CapturerTest, WindowedRuleKeepsCapAndMagic) {
+  auto log = std::make_shared<WindowLog>();
+  CaptureRule rule = WindowRule(log, 80, 16);
+  rule.max_file_bytes = 299;
+  CaptureRun run = RunCapture({}, {rule}, ElfOf(300));
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_TRUE(log->Take().empty());
+  ASSERT_EQ(run.out.size(), 1u);
+  EXPECT_TRUE(run.out[0].truncated);
+  EXPECT_EQ(run.out[0].content, "");
+  EXPECT_EQ(run.scratch.size(), 64u);  // the magic head only
+
+  run = RunCapture({}, {WindowRule(log, 80, 16)}, "\x7f" + ElfOf(300));
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_TRUE(log->Take().empty());
+  EXPECT_TRUE(run.out.empty());
+}
+
+TEST(CapturerTest, ShortFileIsWindowedAsItIs) {
+  auto log = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(100);
+  CaptureRun run = RunCapture({}, {WindowRule(log, 80, 16)}, file, 300);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take(),
+            (std::vector<std::string>{file.substr(0, 80), file.substr(64)}));
+}
+
+TEST(CapturerTest, WholeFileInMemoryIsReducedOnce) {
+  auto log = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(300);
+  // A glob keeps the whole file: the rule sees it whole.
+  CaptureRun run = RunCapture({"**"}, {WindowRule(log, 80, 16)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take(), std::vector<std::string>{file});
+  ASSERT_EQ(run.out.size(), 2u);
+  EXPECT_EQ(run.out[0].rule, "");
+  EXPECT_EQ(run.out[0].content, file);
+  EXPECT_EQ(run.out[1].content,
+            "\x7f"
+            "E;");
+
+  // So does a rule without windows on the same file.
+  CaptureRule whole = WindowRule(std::make_shared<WindowLog>(), 0, 0, "whole");
+  run = RunCapture({}, {WindowRule(log, 80, 16), whole}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take(), std::vector<std::string>{file});
+  ASSERT_EQ(run.out.size(), 2u);
+  EXPECT_EQ(run.out[0].rule, "win");
+  EXPECT_EQ(run.out[1].rule, "whole");
+
+  // But not one over its own cap, nor a glob capture the cap truncates:
+  // that one keeps its head while the rule reads windows.
+  whole.max_file_bytes = 100;
+  run = RunCapture({"**"}, {WindowRule(log, 80, 16), whole}, file, -1,
+                   /*max_file_bytes=*/50);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take().size(), 5u);
+  ASSERT_EQ(run.out.size(), 3u);
+  EXPECT_EQ(run.out[0].content, file.substr(0, 50));
+  EXPECT_TRUE(run.out[0].truncated);
+  EXPECT_EQ(run.out[1].content,
+            "\x7f"
+            "E;mn;yz;kl;wx;");
+  EXPECT_TRUE(run.out[2].truncated);
+  EXPECT_EQ(run.scratch.size(), 80u);
+}
+
+TEST(CapturerTest, OverlapNotSmallerThanWindowReadsWhole) {
+  auto log = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(300);
+  CaptureRun run = RunCapture({}, {WindowRule(log, 80, 80)}, file);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(log->Take(), std::vector<std::string>{file});
+}
+
+TEST_F(LoaderTest, WindowedRuleInALayer) {
+  auto log = std::make_shared<WindowLog>();
+  const std::string file = ElfOf(300);
+  TestImage img = OneLayer(TarWriter()
+                               .File("usr/lib/liba.so.1", file)
+                               .File("usr/lib/libb.so.1", file)
+                               .Finish());
+  LoadOptions opts;
+  opts.capture_rules = {WindowRule(log, 80, 16)};
+  opts.capture_globs = {"usr/lib/libb.so.1"};
+  auto r = WriteAndLoad(img, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // liba in five windows, libb (captured whole by the glob) once.
+  std::vector<std::string> seen = log->Take();
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{
+                file.substr(0, 80), file.substr(64, 80), file.substr(128, 80),
+                file.substr(192, 80), file.substr(256), file}));
+  auto win = CurrentCaptured(*r, "win");
+  ASSERT_EQ(win.size(), 2u);
+  EXPECT_EQ(win[0]->path, "usr/lib/liba.so.1");
+  EXPECT_EQ(win[0]->content,
+            "\x7f"
+            "E;mn;yz;kl;wx;");
+  EXPECT_EQ(win[1]->content,
+            "\x7f"
+            "E;");
+  EXPECT_EQ(*ReadFile(*r, "usr/lib/libb.so.1"), file);
 }
 
 }  // namespace

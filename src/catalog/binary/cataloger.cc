@@ -1,6 +1,7 @@
 #include "catalog/binary/cataloger.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -60,23 +61,41 @@ class Run {
   }
 
  private:
-  // Reads back the lines ReduceBinary wrote.
+  // Reads back the lines ReduceBinary wrote, window after window: per row,
+  // the hit of its lowest pattern index, the first among equals.
   void ParseHits(const image::CapturedFile& f) {
+    struct Best {
+      size_t pattern;
+      std::string_view version, evidence;
+    };
+    const std::vector<Classifier>& table = Classifiers();
+    std::map<size_t, Best> best;  // table index -> hit
     std::string_view rest = f.content;
     while (!rest.empty()) {
       std::string_view line = rest.substr(0, rest.find('\n'));
       rest.remove_prefix(std::min(rest.size(), line.size() + 1));
-      size_t t1 = line.find('\t');
-      size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
-      const Classifier* c = t2 == std::string_view::npos
-                                ? nullptr
-                                : FindClassifier(line.substr(0, t1));
-      if (!c) {
-        AddUnknown(f, "malformed classifier result");
-        return;
+      std::string_view fields[4];
+      for (std::string_view& field : fields) {
+        size_t tab = line.find('\t');
+        field = line.substr(0, tab);
+        line.remove_prefix(std::min(line.size(), field.size() + 1));
       }
-      Add(f, *c, std::string(line.substr(t1 + 1, t2 - t1 - 1)),
-          std::string(line.substr(t2 + 1)));
+      const Classifier* c = FindClassifier(fields[0]);
+      size_t pattern = 0;
+      auto [end, ec] = std::from_chars(
+          fields[1].data(), fields[1].data() + fields[1].size(), pattern);
+      if (!c || ec != std::errc() ||
+          end != fields[1].data() + fields[1].size() ||
+          pattern >= c->patterns.size() || fields[2].empty()) {
+        AddUnknown(f, "malformed classifier result");
+        break;
+      }
+      Best hit{pattern, fields[2], fields[3]};
+      auto [it, added] = best.try_emplace(c - table.data(), hit);
+      if (!added && pattern < it->second.pattern) it->second = hit;
+    }
+    for (const auto& [row, hit] : best) {
+      Add(f, table[row], std::string(hit.version), std::string(hit.evidence));
     }
   }
 
@@ -133,6 +152,8 @@ Result<std::optional<std::string>> ReduceBinary(std::string_view path,
   for (const Hit& h : Classify(path, bytes, /*text=*/false)) {
     out += h.classifier->klass;
     out += '\t';
+    out += std::to_string(h.pattern);
+    out += '\t';
     out += h.version;
     out += '\t';
     out += h.evidence;
@@ -157,6 +178,8 @@ Cataloger MakeBinaryCataloger() {
           .magic = "\x7f"
                    "ELF",
           .max_file_bytes = kMaxBinaryBytes,
+          .window_bytes = kWindowBytes,
+          .window_overlap = kWindowOverlap,
           .reduce = ReduceBinary,
       }},
       .run = RunBinary,

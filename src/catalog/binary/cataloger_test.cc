@@ -8,7 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/unique_fd.h"
 #include "catalog/binary/classifiers.h"
@@ -43,12 +46,16 @@ const std::string kJavaRelease =
     "JAVA_RUNTIME_VERSION=\"17.0.13+11-Debian-2deb12u1\"\n"
     "JAVA_VERSION=\"17.0.13\"\n";
 
-Result<image::LoadedImage> LoadWithCapture(const std::string& reference) {
+// Loads with the cataloger's globs and rule; `whole`: without the rule's
+// windows (reduce sees every file whole).
+Result<image::LoadedImage> LoadWithCapture(const std::string& reference,
+                                           bool whole = false) {
   ASSIGN_OR_RETURN(oci::ImageRef ref, oci::ParseReference(reference));
   Cataloger c = MakeBinaryCataloger();
   image::LoadOptions options;
   options.capture_globs.assign(c.globs.begin(), c.globs.end());
   options.capture_rules = c.rules;
+  if (whole) options.capture_rules[0].window_bytes = 0;
   return image::Load(ref, options);
 }
 
@@ -103,6 +110,8 @@ TEST(BinaryCatalogerTest, NameGlobsAndRule) {
             "ELF");
   EXPECT_FALSE(r.executables);
   EXPECT_EQ(r.max_file_bytes, 128 * caps::kMiB);
+  EXPECT_EQ(r.window_bytes, 4 * caps::kMiB);
+  EXPECT_EQ(r.window_overlap, static_cast<int64_t>(kMaxDecidingBytes));
   EXPECT_EQ(r.globs, ClassifierGlobs(/*text=*/false));
   ASSERT_TRUE(r.reduce);
 }
@@ -115,8 +124,12 @@ TEST(ReduceBinaryTest, OneLinePerHit) {
   ASSERT_TRUE(kept.ok());
   ASSERT_TRUE(kept->has_value());
   EXPECT_EQ(**kept,
-            "mysql-binary\t8.0.37\t/mysql-8.0.37/\n"
-            "mariadb-binary\t10.11.6\t10.11.6-MariaDB\n");
+            "mysql-binary\t0\t8.0.37\t/mysql-8.0.37/\n"
+            "mariadb-binary\t0\t10.11.6\t10.11.6-MariaDB\n");
+  kept = ReduceBinary("usr/bin/mysql", Elf(B("/mysql-8.0.37-linux\0")));
+  ASSERT_TRUE(kept.ok());
+  ASSERT_TRUE(kept->has_value());
+  EXPECT_EQ(**kept, "mysql-binary\t1\t8.0.37\t/mysql-8.0.37-\n");
 }
 
 TEST(ReduceBinaryTest, NothingToKeep) {
@@ -141,8 +154,11 @@ class BinaryCatalogerDirTest : public ::testing::Test {
     std::filesystem::permissions(p, perms);
   }
 
-  // A sparse ELF file of `size` bytes.
-  void WriteSparse(const std::string& path, int64_t size) {
+  // A sparse ELF file of `size` bytes, NULs but for `pieces` (offset,
+  // bytes).
+  void WriteSparse(
+      const std::string& path, int64_t size,
+      const std::vector<std::pair<int64_t, std::string>>& pieces = {}) {
     std::filesystem::path p = dir_ + "/" + path;
     std::filesystem::create_directories(p.parent_path());
     UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0755));
@@ -152,7 +168,39 @@ class BinaryCatalogerDirTest : public ::testing::Test {
                       "ELF",
                       4),
               4);
+    for (const auto& [offset, bytes] : pieces) {
+      ASSERT_EQ(::pwrite(fd.get(), bytes.data(), bytes.size(), offset),
+                static_cast<ssize_t>(bytes.size()));
+    }
     ASSERT_EQ(::ftruncate(fd.get(), size), 0);
+  }
+
+  std::string ReadBack(const std::string& path) {
+    std::ifstream in(dir_ + "/" + path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  // Files whose hits lie across and around window boundaries.
+  void WriteWindowedFiles() {
+    // Across the end of the first window: only the second holds it whole.
+    WriteSparse("usr/lib/x86_64-linux-gnu/libnode.so.108", 6 * caps::kMiB,
+                {{kWindowBytes - 8, B("\0node.js/v18.20.4\0")}});
+    // In the overlap of the first two windows: both see it.
+    WriteSparse("usr/lib/libcurl.so.4", 5 * caps::kMiB,
+                {{kWindowBytes - 100, B("\0libcurl/7.88.1 zlib\0")}});
+    // The row's second pattern in the first window, its first in the third.
+    WriteSparse(
+        "usr/local/bin/redis-server", 10 * caps::kMiB,
+        {{1000, B("\0Redis version 2.8.23\0")},
+         {9 * caps::kMiB, B("\0"
+                            "7.2.4buildkitsandbox-1702957741000000000\0")}});
+    // Two rows; mysql's second pattern in the first window, its first in the
+    // second; mariadb's in the last.
+    WriteSparse("usr/bin/mysql", 9 * caps::kMiB,
+                {{2 * caps::kMiB, B("/release/mysql-8.0.37-linux\0")},
+                 {5 * caps::kMiB, B("/release/mysql-8.0.36/x.cc\0")},
+                 {9 * caps::kMiB - 40, B("\0"
+                                         "10.11.6-MariaDB\0")}});
   }
 
   std::string dir_;
@@ -255,6 +303,75 @@ TEST_F(BinaryCatalogerDirTest, MalformedResultAndReduceErrorAreUnknowns) {
   EXPECT_THAT(Reasons(s),
               ElementsAre("usr/bin/curl: malformed classifier result",
                           "usr/sbin/nginx: reduce failed"));
+}
+
+TEST_F(BinaryCatalogerDirTest, WindowsFindHitsAcrossBoundaries) {
+  WriteWindowedFiles();
+  auto img = LoadWithCapture("dir:" + dir_);
+  ASSERT_TRUE(img.ok()) << img.status().ToString();
+  sbom::Sbom s = Catalog(*img);
+  EXPECT_THAT(Reasons(s), IsEmpty());
+  EXPECT_THAT(
+      Summary(s),
+      ElementsAre("curl 7.88.1 usr/lib/libcurl.so.4",
+                  "mariadb 10.11.6 usr/bin/mysql", "mysql 8.0.36 usr/bin/mysql",
+                  "node 18.20.4 "
+                  "usr/lib/x86_64-linux-gnu/libnode.so.108",
+                  "redis 7.2.4 usr/local/bin/redis-server"));
+  // What each window kept, in window order.
+  auto kept = [&](std::string_view path) {
+    auto copies = image::CurrentCaptured(*img, "binary-classifier", path);
+    return copies.size() == 1 ? copies[0]->content : "<none>";
+  };
+  EXPECT_EQ(kept("usr/lib/x86_64-linux-gnu/libnode.so.108"),
+            "nodejs-library\t0\t18.20.4\tnode.js/v18.20.4\n");
+  EXPECT_EQ(kept("usr/lib/libcurl.so.4"),
+            "curl-library\t0\t7.88.1\tlibcurl/7.88.1\n"
+            "curl-library\t0\t7.88.1\tlibcurl/7.88.1\n");
+  EXPECT_EQ(kept("usr/local/bin/redis-server"),
+            "redis-binary\t1\t2.8.23\tRedis version 2.8.23\n"
+            "redis-binary\t0\t7.2.4\t7.2.4buildkitsandbox-\n");
+  EXPECT_EQ(kept("usr/bin/mysql"),
+            "mysql-binary\t1\t8.0.37\t/mysql-8.0.37-\n"
+            "mysql-binary\t0\t8.0.36\t/mysql-8.0.36/\n"
+            "mariadb-binary\t0\t10.11.6\t10.11.6-MariaDB\n");
+  const sbom::Package* redis = Find(s, "redis");
+  ASSERT_NE(redis, nullptr);
+  EXPECT_EQ(redis->extra.at("binary.evidence"), "7.2.4buildkitsandbox-");
+}
+
+TEST_F(BinaryCatalogerDirTest, SameResultsWindowedAndWhole) {
+  WriteWindowedFiles();
+  Write("usr/bin/python3.11", Python("3.11.2"));
+  Write("bin/bash", Elf(B("@(#)Bash version 5.2.15(1) release GNU\0")));
+  auto windowed = LoadWithCapture("dir:" + dir_);
+  ASSERT_TRUE(windowed.ok()) << windowed.status().ToString();
+  auto whole = LoadWithCapture("dir:" + dir_, /*whole=*/true);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  // Whole: one reduce call per file, one line per row.
+  auto redis = image::CurrentCaptured(*whole, "binary-classifier",
+                                      "usr/local/bin/redis-server");
+  ASSERT_EQ(redis.size(), 1u);
+  EXPECT_EQ(redis[0]->content,
+            "redis-binary\t0\t7.2.4\t7.2.4buildkitsandbox-\n");
+  // As the reduce gives over the file's bytes.
+  auto reduced = ReduceBinary("usr/local/bin/redis-server",
+                              ReadBack("usr/local/bin/redis-server"));
+  ASSERT_TRUE(reduced.ok());
+  EXPECT_EQ(*reduced, redis[0]->content);
+
+  sbom::Sbom a = Catalog(*windowed);
+  sbom::Sbom b = Catalog(*whole);
+  EXPECT_THAT(Reasons(a), IsEmpty());
+  EXPECT_THAT(Reasons(b), IsEmpty());
+  EXPECT_EQ(Summary(a), Summary(b));
+  EXPECT_EQ(Summary(a).size(), 7u);
+  ASSERT_EQ(a.packages.size(), b.packages.size());
+  for (size_t i = 0; i < a.packages.size(); ++i) {
+    EXPECT_EQ(a.packages[i].extra, b.packages[i].extra);
+    EXPECT_EQ(a.packages[i].purl, b.packages[i].purl);
+    EXPECT_EQ(a.packages[i].cpes, b.packages[i].cpes);
+  }
 }
 
 TEST(BinaryCatalogerOciTest, ClassifiesCurrentCopyInItsLayer) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "catalog/binary/pattern.h"
 #include "fs/file_tree.h"
@@ -225,7 +226,7 @@ std::vector<Classifier> MakeTable() {
 struct Compiled {
   const Classifier* row;
   std::vector<std::string> globs;
-  std::vector<BytePattern> patterns;
+  std::vector<std::pair<size_t, BytePattern>> patterns;  // index, pattern
 };
 
 // The table with its patterns parsed (a pattern that does not parse is
@@ -235,9 +236,9 @@ const std::vector<Compiled>& CompiledTable() {
     std::vector<Compiled> out;
     for (const Classifier& c : Classifiers()) {
       Compiled row{&c, {c.globs.begin(), c.globs.end()}, {}};
-      for (std::string_view spec : c.patterns) {
-        if (auto p = BytePattern::Parse(spec); p.ok()) {
-          row.patterns.push_back(std::move(p).value());
+      for (size_t i = 0; i < c.patterns.size(); ++i) {
+        if (auto p = BytePattern::Parse(c.patterns[i]); p.ok()) {
+          row.patterns.emplace_back(i, std::move(p).value());
         }
       }
       out.push_back(std::move(row));
@@ -290,10 +291,10 @@ std::vector<Hit> Classify(std::string_view path, std::string_view bytes,
   const std::string_view file_version = FileVersion(path);
   for (const Compiled& row : CompiledTable()) {
     if (row.row->text != text || !fs::GlobMatchAny(row.globs, path)) continue;
-    for (const BytePattern& p : row.patterns) {
+    for (const auto& [index, p] : row.patterns) {
       if (auto m = p.Find(bytes, file_version)) {
         hits.push_back(
-            {row.row, std::string(m->version), Printable(m->evidence)});
+            {row.row, index, std::string(m->version), Printable(m->evidence)});
         break;
       }
     }

@@ -10,6 +10,7 @@
 #ifndef STRATA_CATALOG_BINARY_CLASSIFIERS_H_
 #define STRATA_CATALOG_BINARY_CLASSIFIERS_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,7 @@ std::vector<std::string> ClassifierGlobs(bool text);
 
 struct Hit {
   const Classifier* classifier;
+  size_t pattern;        // index in classifier->patterns: 0 comes first
   std::string version;   // as matched: a dotted number plus optional suffix
   std::string evidence;  // the matched bytes, printable (others as '.'),
                          // at most kMaxEvidenceBytes
@@ -55,7 +57,8 @@ inline constexpr size_t kMaxEvidenceBytes = 100;
 
 // Runs every row with `text` equal to the argument whose globs match `path`
 // over `bytes`: at most one hit per row (its first matching pattern), in
-// table order. Each pattern is searched once over the bytes.
+// table order. Each pattern is searched once over the bytes (BytePattern::
+// Find: the bytes may be a window of the file).
 std::vector<Hit> Classify(std::string_view path, std::string_view bytes,
                           bool text);
 

@@ -32,39 +32,49 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
-// Length of the dotted number [0-9]+(\.[0-9]+)* at bytes[pos], or kNpos
-// when there is none or it is longer than kMaxTokenBytes.
+// Scanners return a length, kNpos (no token: the attempt fails) or kCut
+// (the bytes end before the token does: undecided here).
+constexpr size_t kCut = kNpos - 1;
+
+// Length of the dotted number [0-9]+(\.[0-9]+)* at bytes[pos].
 size_t NumberAt(std::string_view bytes, size_t pos) {
   size_t i = pos;
   while (true) {
     size_t digits = i;
-    while (i < bytes.size() && IsDigit(bytes[i])) ++i;
+    while (i < bytes.size() && IsDigit(bytes[i])) {
+      if (++i - pos > kMaxTokenBytes) return kNpos;
+    }
+    if (i == bytes.size()) return kCut;
     if (i == digits) return kNpos;
-    if (i - pos > kMaxTokenBytes) return kNpos;
-    if (i + 1 < bytes.size() && bytes[i] == '.' && IsDigit(bytes[i + 1])) {
-      ++i;
-      continue;
+    if (bytes[i] == '.') {
+      if (i + 1 == bytes.size()) return kCut;
+      if (IsDigit(bytes[i + 1])) {
+        ++i;
+        continue;
+      }
     }
     return i - pos;
   }
 }
 
-// Length of the run of bytes in `in_class` at bytes[pos], or kNpos when it
-// is longer than kMaxTokenBytes.
+// Length of the run of bytes in `in_class` at bytes[pos].
 size_t RunAt(std::string_view bytes, size_t pos, bool (*in_class)(char)) {
   size_t i = pos;
   while (i < bytes.size() && in_class(bytes[i])) {
     if (++i - pos > kMaxTokenBytes) return kNpos;
   }
-  return i - pos;
+  return i == bytes.size() ? kCut : i - pos;
 }
 
-// Start of the dotted number that ends right before bytes[end], or kNpos.
+// Start of the dotted number that ends right before bytes[end] (the
+// anchor), or kNpos, also when the bytes start before the run of digits
+// and dots does.
 size_t NumberBefore(std::string_view bytes, size_t end) {
   size_t b = end;
   while (b > 0 && (IsDigit(bytes[b - 1]) || bytes[b - 1] == '.')) {
     if (end - --b > kMaxTokenBytes) return kNpos;
   }
+  if (b == 0) return kNpos;
   while (b < end && bytes[b] == '.') ++b;  // a leading dot is context
   if (b == end || NumberAt(bytes, b) != end - b) return kNpos;
   return b;
@@ -80,7 +90,10 @@ std::string_view FileVersion(std::string_view path) {
   while (e < base.size() && (IsDigit(base[e]) || base[e] == '.')) ++e;
   while (e > b && base[e - 1] == '.') --e;
   std::string_view v = base.substr(b, e - b);
-  if (v.find('.') == kNpos || NumberAt(v, 0) != v.size()) return {};
+  if (v.size() > kMaxTokenBytes || v.find('.') == kNpos ||
+      v.find("..") != kNpos) {
+    return {};
+  }
   return v;
 }
 
@@ -139,6 +152,21 @@ Result<BytePattern> BytePattern::Parse(std::string_view spec) {
   }
   flush();
   if (opens != 1 || closes != 1) return fail("needs exactly one capture");
+  size_t tokens = 0, literal_bytes = 0;
+  for (const Element& e : p.elements_) {
+    if (e.kind == Kind::kLiteral) {
+      literal_bytes += e.literal.size();
+    } else {
+      ++tokens;
+    }
+  }
+  if (tokens > kMaxTokens) {
+    return fail("more than " + std::to_string(kMaxTokens) + " tokens");
+  }
+  if (literal_bytes > kMaxLiteralBytes) {
+    return fail("literals longer than " + std::to_string(kMaxLiteralBytes) +
+                " bytes");
+  }
 
   auto anchors = [](const Element& e) {
     return e.kind == Kind::kLiteral || e.kind == Kind::kFileVersion;
@@ -165,9 +193,9 @@ Result<BytePattern> BytePattern::Parse(std::string_view spec) {
   return p;
 }
 
-bool BytePattern::MatchAt(std::string_view bytes, size_t hit,
-                          std::string_view file_version,
-                          std::vector<size_t>* at) const {
+BytePattern::Attempt BytePattern::MatchAt(std::string_view bytes, size_t hit,
+                                          std::string_view file_version,
+                                          std::vector<size_t>* at) const {
   const size_t n = elements_.size();
   std::vector<size_t>& pos = *at;
   pos[anchor_begin_] = hit;
@@ -178,7 +206,7 @@ bool BytePattern::MatchAt(std::string_view bytes, size_t hit,
   }
   if (anchor_begin_ == 1) {
     size_t b = NumberBefore(bytes, hit);
-    if (b == kNpos) return false;
+    if (b == kNpos) return Attempt::kNoMatch;
     pos[0] = b;
   }
   for (size_t k = anchor_end_; k < n; ++k) {
@@ -189,7 +217,10 @@ bool BytePattern::MatchAt(std::string_view bytes, size_t hit,
       case Kind::kFileVersion: {
         std::string_view want =
             e.kind == Kind::kLiteral ? e.literal : file_version;
-        if (bytes.substr(pos[k], want.size()) == want) len = want.size();
+        std::string_view got = bytes.substr(pos[k], want.size());
+        if (want.starts_with(got)) {
+          len = got.size() == want.size() ? want.size() : kCut;
+        }
         break;
       }
       case Kind::kNumber:
@@ -202,11 +233,14 @@ bool BytePattern::MatchAt(std::string_view bytes, size_t hit,
         len = RunAt(bytes, pos[k], IsSuffix);
         break;
     }
-    if (len == kNpos) return false;
+    if (len == kNpos) return Attempt::kNoMatch;
+    if (len == kCut) return Attempt::kCutAtEnd;
     pos[k + 1] = pos[k] + len;
   }
   return pos[capture_end_] > pos[capture_begin_] &&
-         IsDigit(bytes[pos[capture_begin_]]);
+                 IsDigit(bytes[pos[capture_begin_]])
+             ? Attempt::kMatch
+             : Attempt::kNoMatch;
 }
 
 std::optional<PatternMatch> BytePattern::Find(
@@ -235,12 +269,17 @@ std::optional<PatternMatch> BytePattern::Find(
     it = std::search(it, bytes.end(), searcher);
     if (it == bytes.end()) return std::nullopt;
     size_t hit = static_cast<size_t>(it - bytes.begin());
-    if (MatchAt(bytes, hit, file_version, &at)) {
-      return PatternMatch{
-          .version = bytes.substr(at[capture_begin_],
-                                  at[capture_end_] - at[capture_begin_]),
-          .evidence = bytes.substr(at.front(), at.back() - at.front()),
-      };
+    switch (MatchAt(bytes, hit, file_version, &at)) {
+      case Attempt::kMatch:
+        return PatternMatch{
+            .version = bytes.substr(at[capture_begin_],
+                                    at[capture_end_] - at[capture_begin_]),
+            .evidence = bytes.substr(at.front(), at.back() - at.front()),
+        };
+      case Attempt::kCutAtEnd:
+        return std::nullopt;
+      case Attempt::kNoMatch:
+        break;
     }
     ++it;
   }

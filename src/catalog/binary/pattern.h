@@ -24,6 +24,18 @@
 // anchor occurrence (lowest offset) at which the whole pattern matches and
 // whose capture starts with a digit wins.
 //
+// Windows: the bytes may be a window of a larger file, so an attempt that
+// runs into either end of the bytes (a token, a literal or the lookahead
+// that ends a token is cut there) is not decided by them. One cut at the
+// start fails (an earlier, overlapping window decides it); one cut at the
+// end stops the search with no match (a later window decides it and
+// whatever follows). Hence: searching consecutive windows of a file that
+// overlap by at least kMaxDecidingBytes and are each at least twice that
+// long (except the last), and taking the match of the first window that
+// has one, gives the same match as searching the whole file. A pattern has
+// at most kMaxTokens tokens ({N}, {A}, {S}, {FV}) and kMaxLiteralBytes
+// literal bytes, so a match is at most kMaxMatchBytes long.
+//
 // Thread-safety: a BytePattern is immutable after Parse; Find is const.
 #ifndef STRATA_CATALOG_BINARY_PATTERN_H_
 #define STRATA_CATALOG_BINARY_PATTERN_H_
@@ -39,7 +51,16 @@
 namespace strata::catalog::binary {
 
 inline constexpr size_t kMinAnchorBytes = 4;
-inline constexpr size_t kMaxTokenBytes = 48;
+inline constexpr size_t kMaxTokenBytes = 48;  // {FV} included
+inline constexpr size_t kMaxTokens = 4;
+inline constexpr size_t kMaxLiteralBytes = 64;  // all literals of a pattern
+inline constexpr size_t kMaxMatchBytes =
+    kMaxLiteralBytes + kMaxTokens * kMaxTokenBytes;
+// The bytes that decide an attempt at one anchor occurrence: the match plus
+// the bytes that end its tokens (at most two per token: the first byte
+// outside the class, or a '.' and the byte after it).
+inline constexpr size_t kMaxDecidingBytes =
+    kMaxLiteralBytes + kMaxTokens * (kMaxTokenBytes + 2);
 
 // The version in a path's base name: the first run of digits and dots that
 // starts with a digit, without trailing dots, when it is a dotted number of
@@ -57,11 +78,12 @@ class BytePattern {
  public:
   // Errors (kInvalidArgument) name the pattern's problem: "pattern ...:
   // unknown token {X}", "...: needs exactly one capture", "...: anchor
-  // shorter than 4 bytes", ...
+  // shorter than 4 bytes", "...: more than 4 tokens", "...: literals
+  // longer than 64 bytes", ...
   static Result<BytePattern> Parse(std::string_view spec);
 
-  // The first match in `bytes`; `file_version` is FileVersion(path), used
-  // by {FV}.
+  // The first match in `bytes` (see Windows above); `file_version` is
+  // FileVersion(path), used by {FV}.
   std::optional<PatternMatch> Find(std::string_view bytes,
                                    std::string_view file_version) const;
 
@@ -71,11 +93,12 @@ class BytePattern {
     Kind kind;
     std::string literal;  // kLiteral only
   };
+  enum class Attempt { kMatch, kNoMatch, kCutAtEnd };
 
   // Matches the elements around an anchor found at `hit`; (*at)[k] receives
   // the offset where element k starts ((*at)[size] the end).
-  bool MatchAt(std::string_view bytes, size_t hit,
-               std::string_view file_version, std::vector<size_t>* at) const;
+  Attempt MatchAt(std::string_view bytes, size_t hit,
+                  std::string_view file_version, std::vector<size_t>* at) const;
 
   std::vector<Element> elements_;
   size_t anchor_begin_ = 0;   // elements_[anchor_begin_, anchor_end_) form
