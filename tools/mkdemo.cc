@@ -77,9 +77,8 @@ std::string AppLayer() {
       .File("app/python/site-packages/PyYAML-5.3.1.dist-info/METADATA",
             "Metadata-Version: 2.1\nName: PyYAML\nVersion: 5.3.1\n"
             "License: MIT\nSummary: YAML parser and emitter for Python\n")
-      .File("app/package.json",
-            R"({"name": "demo-app", "version": "1.0.0",)"
-            R"( "dependencies": {"lodash": "4.17.20"}})")
+      .File("app/package.json", R"({"name": "demo-app", "version": "1.0.0",)"
+                                R"( "dependencies": {"lodash": "4.17.20"}})")
       .Dir("app/node_modules/lodash")
       .File("app/node_modules/lodash/package.json",
             R"({"name": "lodash", "version": "4.17.20", "license": "MIT"})");
