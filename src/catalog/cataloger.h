@@ -10,6 +10,8 @@
 #ifndef STRATA_CATALOG_CATALOGER_H_
 #define STRATA_CATALOG_CATALOGER_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +48,23 @@ struct Cataloger {
 };
 
 // Helpers for catalogers (common.cc) ----------------------------------------
+
+// A declared licence: the SPDX expression `text` is (normalised), else
+// "LicenseRef-<text>"; nullopt for a text empty, longer than 128 bytes or
+// multi-line (not a licence name).
+std::optional<std::string> DeclaredLicense(std::string_view text);
+
+// Calls fn(file, location) for every current captured file of `rule` ("" for
+// glob captures) whose path matches `glob` ("" = any), sorted by path. A
+// file that was over its cap becomes an unknown of `cataloger` with reason
+// `truncated_reason`, and one whose reduce failed an unknown with that
+// error, instead of reaching fn.
+void ForEachCaptured(
+    const image::LoadedImage& image, std::string_view rule,
+    std::string_view glob, std::string_view cataloger,
+    std::string_view truncated_reason, sbom::Sbom* out,
+    const std::function<void(const image::CapturedFile& file,
+                             const sbom::Location& location)>& fn);
 
 // Gives every package without an id a temporary one, then adds a
 // "contains" relationship from each OS package to every other package

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "catalog/cataloger.h"
+#include "sbom/format_internal.h"
 
 namespace strata::catalog {
 
@@ -44,6 +45,35 @@ std::vector<const image::CapturedFile*> EarlierCopies(
     if (copy->layer < layer && !copy->truncated) out.push_back(copy);
   }
   return out;
+}
+
+std::optional<std::string> DeclaredLicense(std::string_view text) {
+  constexpr size_t kMaxLicenseNameBytes = 128;
+  if (auto expr = sbom::internal::NormalizeSpdxExpression(text)) return expr;
+  if (text.empty() || text.size() > kMaxLicenseNameBytes ||
+      text.find('\n') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return sbom::LicenseRefFor(text);
+}
+
+void ForEachCaptured(
+    const image::LoadedImage& image, std::string_view rule,
+    std::string_view glob, std::string_view cataloger,
+    std::string_view truncated_reason, sbom::Sbom* out,
+    const std::function<void(const image::CapturedFile& file,
+                             const sbom::Location& location)>& fn) {
+  for (const image::CapturedFile* f :
+       image::CurrentCaptured(image, rule, glob)) {
+    sbom::Location location = LocationOf(image, *f);
+    if (f->truncated || !f->error.empty()) {
+      out->unknowns.push_back(
+          {std::move(location), std::string(cataloger),
+           f->truncated ? std::string(truncated_reason) : f->error});
+      continue;
+    }
+    fn(*f, location);
+  }
 }
 
 namespace {

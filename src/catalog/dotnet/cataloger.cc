@@ -12,29 +12,25 @@ constexpr std::string_view kName = "dotnet-deps-cataloger";
 constexpr std::string_view kGlob = "**/*.deps.json";
 
 Status RunDotnet(const Context& ctx, sbom::Sbom* out) {
-  for (const image::CapturedFile* f :
-       image::CurrentCaptured(ctx.image, "", kGlob)) {
-    const sbom::Location location = LocationOf(ctx.image, *f);
-    auto unknown = [&](std::string reason) {
-      out->unknowns.push_back(
-          {location, std::string(kName), std::move(reason)});
-    };
-    if (f->truncated) {
-      unknown("larger than the capture cap");
-      continue;
-    }
-    Result<DepsJson> deps = ParseDepsJson(f->content);
-    if (!deps.ok()) {
-      unknown(deps.status().ToString());
-      continue;
-    }
-    for (sbom::Package& p : deps->packages) {
-      p.locations = {location};
-      p.cataloger = std::string(kName);
-      out->packages.push_back(std::move(p));
-    }
-    for (std::string& problem : deps->problems) unknown(std::move(problem));
-  }
+  ForEachCaptured(
+      ctx.image, "", kGlob, kName, "larger than the capture cap", out,
+      [&](const image::CapturedFile& f, const sbom::Location& location) {
+        auto unknown = [&](std::string reason) {
+          out->unknowns.push_back(
+              {location, std::string(kName), std::move(reason)});
+        };
+        Result<DepsJson> deps = ParseDepsJson(f.content);
+        if (!deps.ok()) {
+          unknown(deps.status().ToString());
+          return;
+        }
+        for (sbom::Package& p : deps->packages) {
+          p.locations = {location};
+          p.cataloger = std::string(kName);
+          out->packages.push_back(std::move(p));
+        }
+        for (std::string& problem : deps->problems) unknown(std::move(problem));
+      });
   return Status::Ok();
 }
 

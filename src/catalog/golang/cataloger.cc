@@ -10,39 +10,28 @@
 namespace strata::catalog::golang {
 namespace {
 
-// Largest executable whose bytes are read to look for build info. Go
-// binaries are typically 5-150 MiB; the bytes live only while reduce runs.
-
 constexpr std::string_view kName = "go-module-binary-cataloger";
 constexpr std::string_view kRule = "go-binary";
 
 Status RunGolang(const Context& ctx, sbom::Sbom* out) {
-  for (const image::CapturedFile* file :
-       image::CurrentCaptured(ctx.image, kRule)) {
-    const sbom::Location location = LocationOf(ctx.image, *file);
-    auto unknown = [&](std::string reason) {
-      out->unknowns.push_back(
-          {location, std::string(kName), std::move(reason)});
-    };
-    if (file->truncated) {
-      unknown("larger than the " +
-              std::to_string(caps::kMaxAnalysedFileBytes / caps::kMiB) +
-              " MiB cap on analysed binaries");
-      continue;
-    }
-    if (!file->error.empty()) {
-      unknown(file->error);
-      continue;
-    }
-    auto info = ParseBuildInfo(file->content);
-    if (!info.ok()) {
-      unknown(info.status().WithContext("go build info").ToString());
-      continue;
-    }
-    for (sbom::Package& p : BuildInfoPackages(*info, location, kName)) {
-      out->packages.push_back(std::move(p));
-    }
-  }
+  const std::string too_large =
+      "larger than the " +
+      std::to_string(caps::kMaxAnalysedFileBytes / caps::kMiB) +
+      " MiB cap on analysed binaries";
+  ForEachCaptured(
+      ctx.image, kRule, "", kName, too_large, out,
+      [&](const image::CapturedFile& file, const sbom::Location& location) {
+        auto info = ParseBuildInfo(file.content);
+        if (!info.ok()) {
+          out->unknowns.push_back(
+              {location, std::string(kName),
+               info.status().WithContext("go build info").ToString()});
+          return;
+        }
+        for (sbom::Package& p : BuildInfoPackages(*info, location, kName)) {
+          out->packages.push_back(std::move(p));
+        }
+      });
   return Status::Ok();
 }
 

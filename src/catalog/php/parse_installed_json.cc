@@ -8,26 +8,16 @@
 
 #include "base/caps.h"
 #include "base/json.h"
-#include "sbom/format_internal.h"
+#include "catalog/cataloger.h"
 
 namespace strata::catalog::php {
 namespace {
 
 // Packages in one installed.json (large applications install a few
-// hundred), and the longest licence string read as a licence name.
+// hundred).
 constexpr size_t kMaxPackages = 100'000;
-constexpr size_t kMaxLicenseNameBytes = 128;
 
 constexpr std::string_view kWhat = "installed.json";
-
-std::optional<std::string> License(std::string_view text) {
-  if (auto expr = sbom::internal::NormalizeSpdxExpression(text)) return expr;
-  if (text.empty() || text.size() > kMaxLicenseNameBytes ||
-      text.find('\n') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return sbom::LicenseRefFor(text);
-}
 
 bool IsSha1Hex(std::string_view s) {
   return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -52,7 +42,7 @@ Result<std::vector<std::string>> Licenses(const json::Json& entry) {
   }
   std::vector<std::string> out;
   for (const std::string& t : texts) {
-    if (auto l = License(t);
+    if (auto l = DeclaredLicense(t);
         l && std::find(out.begin(), out.end(), *l) == out.end()) {
       out.push_back(*std::move(l));
     }

@@ -6,7 +6,6 @@
 
 #include "base/path.h"
 #include "catalog/ruby/parse_gemspec.h"
-#include "sbom/format_internal.h"
 
 namespace strata::catalog::ruby {
 namespace {
@@ -16,20 +15,6 @@ constexpr std::string_view kSpecGlob = "**/specifications/*.gemspec";
 constexpr std::string_view kDefaultSpecGlob =
     "**/specifications/default/*.gemspec";
 constexpr std::string_view kSuffix = ".gemspec";
-
-// Longest licence string read as a licence name.
-constexpr size_t kMaxLicenseNameBytes = 128;
-
-// The SPDX expression `text` is, else "LicenseRef-<text>"; nullopt for a
-// text too long or multi-line to be a name.
-std::optional<std::string> License(std::string_view text) {
-  if (auto expr = sbom::internal::NormalizeSpdxExpression(text)) return expr;
-  if (text.empty() || text.size() > kMaxLicenseNameBytes ||
-      text.find('\n') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return sbom::LicenseRefFor(text);
-}
 
 // s.files as image paths below `gem_dir`; paths climbing out of the image
 // are dropped.
@@ -68,7 +53,8 @@ void Catalog(const Context& ctx, std::string_view glob, bool default_gems,
     p.version = std::move(spec->version);
     p.description = std::move(spec->summary);
     for (const std::string& l : spec->licenses) {
-      if (auto license = License(l)) p.licenses.push_back(*std::move(license));
+      if (auto license = DeclaredLicense(l))
+        p.licenses.push_back(*std::move(license));
     }
     p.depends = std::move(spec->depends);
     if (!default_gems) {
