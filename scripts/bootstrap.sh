@@ -11,7 +11,8 @@ PKGS=(
   # toolchain
   g++ cmake ninja-build pkg-config make
   # libraries
-  libssl-dev libarchive-dev libzstd-dev zlib1g-dev libisal-dev liblzma-dev
+  libssl-dev libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev
+  libisal-dev liblzma-dev
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev
   # data: the SPDX license list (read at build time)
   node-spdx-license-ids node-spdx-exceptions

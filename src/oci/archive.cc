@@ -325,8 +325,7 @@ class DockerArchiveReader {
   DockerArchiveReader(std::shared_ptr<io::SharedFile> file, TarIndex index)
       : file_(std::move(file)), index_(std::move(index)) {}
 
-  Result<std::unique_ptr<Image>> Open(const ImageRef& ref,
-                                      const OpenOptions& options) {
+  Result<ImageSource> Open(const ImageRef& ref) {
     ASSIGN_OR_RETURN(Member mj, Find("manifest.json"));
     ASSIGN_OR_RETURN(
         std::string mj_bytes,
@@ -376,7 +375,7 @@ class DockerArchiveReader {
     base.repo_tags = entry->repo_tags;
     auto store = std::make_shared<DockerStore>(file_, std::move(blobs_),
                                                std::move(inline_blobs));
-    return ResolveImage(std::move(store), top, options, std::move(base));
+    return ImageSource{std::move(store), std::move(top), std::move(base)};
   }
 
  private:
@@ -462,23 +461,20 @@ Status RejectCompressedArchive(const io::SharedFile& file) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Image>> OpenOciArchive(const ImageRef& ref,
-                                              const OpenOptions& options) {
+Result<ImageSource> OpenOciArchive(const ImageRef& ref) {
   ASSIGN_OR_RETURN(std::shared_ptr<io::SharedFile> file,
                    io::SharedFile::Open(ref.path));
   ASSIGN_OR_RETURN(TarIndex index, IndexArchive(file));
-  return OpenOciLayoutImage(
-      std::make_shared<ArchiveLayoutFiles>(file, std::move(index)), ref,
-      options);
+  return OpenOciLayoutSource(
+      std::make_shared<ArchiveLayoutFiles>(file, std::move(index)), ref);
 }
 
-Result<std::unique_ptr<Image>> OpenDockerArchive(const ImageRef& ref,
-                                                 const OpenOptions& options) {
+Result<ImageSource> OpenDockerArchive(const ImageRef& ref) {
   ASSIGN_OR_RETURN(std::shared_ptr<io::SharedFile> file,
                    io::SharedFile::Open(ref.path));
   ASSIGN_OR_RETURN(TarIndex index, IndexArchive(file));
   DockerArchiveReader reader(file, std::move(index));
-  return reader.Open(ref, options);
+  return reader.Open(ref);
 }
 
 }  // namespace strata::oci

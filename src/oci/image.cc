@@ -211,23 +211,34 @@ Result<std::unique_ptr<Image>> ResolveImage(std::shared_ptr<BlobStore> store,
       std::make_unique<StoreImage>(std::move(store), std::move(base)));
 }
 
-Result<std::unique_ptr<Image>> OpenImage(const ImageRef& ref,
-                                         const OpenOptions& options) {
+Result<ImageSource> OpenSource(const ImageRef& ref) {
   if (ref.transport == Transport::kRootfs) {
     return InvalidArgumentError("dir: references are not OCI images");
+  }
+  if (ref.transport == Transport::kRegistry) {
+    return InvalidArgumentError(
+        "registry references are opened by the registry layer");
   }
   RETURN_IF_ERROR(CheckPath(ref));
   switch (ref.transport) {
     case Transport::kOciLayout:
-      return OpenOciLayout(ref, options);
+      return OpenOciLayout(ref);
     case Transport::kOciArchive:
-      return OpenOciArchive(ref, options);
+      return OpenOciArchive(ref);
     case Transport::kDockerArchive:
-      return OpenDockerArchive(ref, options);
+      return OpenDockerArchive(ref);
     case Transport::kRootfs:
+    case Transport::kRegistry:
       break;
   }
   return InternalError("unknown transport");
+}
+
+Result<std::unique_ptr<Image>> OpenImage(const ImageRef& ref,
+                                         const OpenOptions& options) {
+  ASSIGN_OR_RETURN(ImageSource source, OpenSource(ref));
+  return ResolveImage(std::move(source.store), source.top, options,
+                      std::move(source.base));
 }
 
 }  // namespace strata::oci

@@ -70,6 +70,20 @@ class Image {
   virtual Result<std::unique_ptr<ByteSource>> OpenLayer(size_t i) = 0;
 };
 
+// What a reference names before platform resolution: the blob store behind
+// it and its top document (an index or a manifest). `base` carries the
+// transport, canonical reference and names (repo_tags); ResolveImage fills
+// the rest. Copying works on sources, reading images on resolved ones.
+struct ImageSource {
+  std::shared_ptr<BlobStore> store;
+  Descriptor top;
+  ImageMetadata base;
+};
+
+// Opens a local reference (oci, oci-archive, docker-archive; not dir:) as a
+// source. Errors as for OpenImage.
+Result<ImageSource> OpenSource(const ImageRef& ref);
+
 struct OpenOptions {
   std::optional<Platform> platform;  // default: HostPlatform()
 };

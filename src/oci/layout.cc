@@ -215,9 +215,8 @@ class LayoutDirectory : public LayoutFiles {
 
 }  // namespace
 
-Result<std::unique_ptr<Image>> OpenOciLayoutImage(
-    std::shared_ptr<LayoutFiles> files, const ImageRef& ref,
-    const OpenOptions& options) {
+Result<ImageSource> OpenOciLayoutSource(std::shared_ptr<LayoutFiles> files,
+                                        const ImageRef& ref) {
   RETURN_IF_ERROR(CheckLayoutVersion(*files));
   ASSIGN_OR_RETURN(std::string index_bytes,
                    ReadLayoutFile(*files, "index.json"));
@@ -235,15 +234,14 @@ Result<std::unique_ptr<Image>> OpenOciLayoutImage(
   }
   auto store =
       std::make_shared<LayoutStore>(std::move(files), std::move(inline_blobs));
-  return ResolveImage(std::move(store), top, options, std::move(base));
+  return ImageSource{std::move(store), std::move(top), std::move(base)};
 }
 
-Result<std::unique_ptr<Image>> OpenOciLayout(const ImageRef& ref,
-                                             const OpenOptions& options) {
+Result<ImageSource> OpenOciLayout(const ImageRef& ref) {
   UniqueFd fd(::open(ref.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoError("open " + ref.path, errno);
-  return OpenOciLayoutImage(
-      std::make_shared<LayoutDirectory>(std::move(fd), ref.path), ref, options);
+  return OpenOciLayoutSource(
+      std::make_shared<LayoutDirectory>(std::move(fd), ref.path), ref);
 }
 
 }  // namespace strata::oci

@@ -32,19 +32,15 @@ class LayoutFiles {
 // layout's index.json used as the top index), served by digest.
 using InlineBlobs = std::map<Digest, std::string>;
 
-// Checks `oci-layout`, selects the manifest `ref` names in index.json (by
-// digest, by tag, or the only / "latest" entry) and resolves it.
-Result<std::unique_ptr<Image>> OpenOciLayoutImage(
-    std::shared_ptr<LayoutFiles> files, const ImageRef& ref,
-    const OpenOptions& options);
+// Checks `oci-layout` and selects the manifest `ref` names in index.json (by
+// digest, by tag, or the only / "latest" entry).
+Result<ImageSource> OpenOciLayoutSource(std::shared_ptr<LayoutFiles> files,
+                                        const ImageRef& ref);
 
-// The three local transports. ref.path must exist (OpenImage checks).
-Result<std::unique_ptr<Image>> OpenOciLayout(const ImageRef& ref,
-                                             const OpenOptions& options);
-Result<std::unique_ptr<Image>> OpenOciArchive(const ImageRef& ref,
-                                              const OpenOptions& options);
-Result<std::unique_ptr<Image>> OpenDockerArchive(const ImageRef& ref,
-                                                 const OpenOptions& options);
+// The three local transports. ref.path must exist (OpenSource checks).
+Result<ImageSource> OpenOciLayout(const ImageRef& ref);
+Result<ImageSource> OpenOciArchive(const ImageRef& ref);
+Result<ImageSource> OpenDockerArchive(const ImageRef& ref);
 
 // kUnimplemented "compressed image archives are not supported; decompress
 // PATH first" when `file` starts with a gzip, zstd, xz or bzip2 magic number.

@@ -164,12 +164,36 @@ TEST(ParseReferenceSyntaxTest, RejectsBadReferences) {
        "index too large"},
       {"dir:", StatusCode::kInvalidArgument,
        "invalid image reference \"dir:\": empty path"},
-      {"docker://alpine:3.20", StatusCode::kUnimplemented,
-       "registry references are not supported yet"},
-      {"registry:example.com/x", StatusCode::kUnimplemented,
-       "registry references are not supported yet"},
-      {"alpine:3.20", StatusCode::kUnimplemented,
-       "registry references are not supported yet"},
+      {"docker://Alpine:3.20", StatusCode::kInvalidArgument,
+       "invalid image name \"Alpine:3.20\": invalid repository component "
+       "\"Alpine\" (lowercase letters, digits and . _ __ -)"},
+      {"docker://alpine:", StatusCode::kInvalidArgument,
+       "invalid image name \"alpine:\": invalid tag \"\""},
+      {"docker://alpine:-x", StatusCode::kInvalidArgument,
+       "invalid image name \"alpine:-x\": invalid tag \"-x\""},
+      {"docker://a@sha256:12", StatusCode::kInvalidArgument,
+       "invalid image name \"a@sha256:12\": invalid digest \"sha256:12\": "
+       "want 64 lowercase hex digits"},
+      {"docker://", StatusCode::kInvalidArgument, "empty image name"},
+      {"registry:a//b", StatusCode::kInvalidArgument,
+       "invalid image name \"a//b\": invalid repository component \"\" "
+       "(lowercase letters, digits and . _ __ -)"},
+      {"docker://a..b", StatusCode::kInvalidArgument,
+       "invalid image name \"a..b\": invalid repository component "
+       "\"a..b\" (lowercase letters, digits and . _ __ -)"},
+      {"docker://exa_mple.com:5000/x", StatusCode::kInvalidArgument,
+       "invalid image name \"exa_mple.com:5000/x\": invalid registry host "
+       "\"exa_mple.com:5000\""},
+      {"docker://host:99999999/x", StatusCode::kInvalidArgument,
+       "invalid image name \"host:99999999/x\": invalid registry host "
+       "\"host:99999999\""},
+      {"docker://" + std::string(250, 'a') + "/" + std::string(10, 'b'),
+       StatusCode::kInvalidArgument,
+       "invalid image name \"" + std::string(200, 'a') +
+           "\": longer than 255 bytes"},
+      {"ftp:/x y", StatusCode::kUnimplemented,
+       "unknown transport in \"ftp:/x y\" (want oci:, oci-archive:, "
+       "docker-archive:, dir:, docker:// or registry:)"},
       {std::string("oci:/a\0b", 8), StatusCode::kInvalidArgument,
        "image reference contains a NUL byte"},
       {"oci:/" + std::string(caps::kMaxReferenceLength, 'a'),
@@ -186,11 +210,86 @@ TEST(ParseReferenceSyntaxTest, RejectsBadReferences) {
   }
 }
 
+struct NameCase {
+  std::string ref;
+  std::string registry, repository, tag, digest;
+  std::string canonical;
+};
+
+TEST(ParseReferenceSyntaxTest, ParsesRegistryNames) {
+  const std::string d = kDigest;
+  const std::vector<NameCase> cases = {
+      {"docker://alpine", "docker.io", "library/alpine", "latest", "",
+       "docker://docker.io/library/alpine:latest"},
+      {"registry:alpine:3.20", "docker.io", "library/alpine", "3.20", "",
+       "docker://docker.io/library/alpine:3.20"},
+      {"docker://index.docker.io/user/app:v1", "docker.io", "user/app", "v1",
+       "", "docker://docker.io/user/app:v1"},
+      {"docker://localhost/a", "localhost", "a", "latest", "",
+       "docker://localhost/a:latest"},
+      {"docker://127.0.0.1:5000/a/b-c__d.e:V_1.0-x", "127.0.0.1:5000",
+       "a/b-c__d.e", "V_1.0-x", "",
+       "docker://127.0.0.1:5000/a/b-c__d.e:V_1.0-x"},
+      {"docker://[::1]:5000/x@" + d, "[::1]:5000", "x", "", d,
+       "docker://[::1]:5000/x@" + d},
+      {"docker://ghcr.io/o/r:t@" + d, "ghcr.io", "o/r", "t", d,
+       "docker://ghcr.io/o/r:t@" + d},
+      {"docker://a---b", "docker.io", "library/a---b", "latest", "",
+       "docker://docker.io/library/a---b:latest"},
+  };
+  for (const NameCase& c : cases) {
+    SCOPED_TRACE(c.ref);
+    bool detect = true;
+    Result<ImageRef> r = ParseReferenceSyntax(c.ref, &detect);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(detect);
+    EXPECT_EQ(r->transport, Transport::kRegistry);
+    EXPECT_EQ(r->registry, c.registry);
+    EXPECT_EQ(r->repository, c.repository);
+    EXPECT_EQ(r->tag, c.tag);
+    EXPECT_EQ(r->digest ? r->digest->ToString() : "", c.digest);
+    EXPECT_EQ(r->ToString(), c.canonical);
+    Result<ImageRef> again = ParseReferenceSyntax(r->ToString(), &detect);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->ToString(), c.canonical);
+  }
+  EXPECT_EQ(RegistryApiHost("docker.io"), "registry-1.docker.io");
+  EXPECT_EQ(RegistryApiHost("127.0.0.1:5000"), "127.0.0.1:5000");
+}
+
+TEST(ParseReferenceTest, UnprefixedNameWithoutSuchPathIsARegistryImage) {
+  Result<ImageRef> r = ParseReference("no-such-dir-strata/app:1.0");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->transport, Transport::kRegistry);
+  EXPECT_EQ(r->Name(), "docker.io/no-such-dir-strata/app:1.0");
+  EXPECT_TRUE(r->path.empty());
+  // Not a valid name: a missing path.
+  Result<ImageRef> p = ParseReference("/no/such/strata/path");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kNotFound);
+}
+
+TEST(ParseRepositoryTest, ParsesAndRejects) {
+  Result<ImageRef> r = ParseRepository("docker://127.0.0.1:5000/a/b");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->registry, "127.0.0.1:5000");
+  EXPECT_EQ(r->repository, "a/b");
+  r = ParseRepository("busybox");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->repository, "library/busybox");
+  r = ParseRepository("busybox:1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().ToString(),
+            "invalid image name \"busybox:1\": invalid repository component "
+            "\"busybox:1\" (lowercase letters, digits and . _ __ -)");
+}
+
 TEST(TransportNameTest, NamesEveryTransport) {
   EXPECT_EQ(TransportName(Transport::kOciLayout), "oci");
   EXPECT_EQ(TransportName(Transport::kOciArchive), "oci-archive");
   EXPECT_EQ(TransportName(Transport::kDockerArchive), "docker-archive");
   EXPECT_EQ(TransportName(Transport::kRootfs), "dir");
+  EXPECT_EQ(TransportName(Transport::kRegistry), "docker");
 }
 
 void WriteFile(const std::string& path, const std::string& data) {
