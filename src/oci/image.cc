@@ -119,6 +119,39 @@ Status CheckPath(const ImageRef& ref) {
   return Status::Ok();
 }
 
+// Reads `top` and follows indexes down to the manifest for `want`. Leaves the
+// manifest's bytes in *bytes and the index it was chosen from in *parent.
+Result<Descriptor> WalkToManifest(BlobStore& store, const Descriptor& top,
+                                  const Platform& want,
+                                  std::vector<Platform>* available,
+                                  std::optional<Descriptor>* parent,
+                                  std::string* bytes) {
+  available->clear();
+  Descriptor current = top;
+  std::set<Digest> seen;
+  while (true) {
+    ASSIGN_OR_RETURN(*bytes, store.ReadSmall(current, caps::kMaxManifestBytes));
+    Result<DocumentKind> kind = ClassifyDocument(*bytes, current.media_type);
+    if (!kind.ok()) return kind.status().WithContext(current.digest.ToString());
+    if (*kind == DocumentKind::kManifest) return current;
+    std::string name = "index " + current.digest.ToString();
+    if (!seen.insert(current.digest).second) {
+      return DataLossError("index loop").WithContext(name);
+    }
+    if (static_cast<int>(seen.size()) > caps::kMaxIndexDepth) {
+      return ResourceExhaustedError("indexes nest deeper than " +
+                                    std::to_string(caps::kMaxIndexDepth) +
+                                    " levels")
+          .WithContext(name);
+    }
+    ASSIGN_OR_RETURN(Index index, ParseIndex(*bytes, name));
+    Result<Descriptor> chosen = SelectFromIndex(index, want, available);
+    if (!chosen.ok()) return chosen.status().WithContext(name);
+    *parent = current;
+    current = *std::move(chosen);
+  }
+}
+
 }  // namespace
 
 Result<std::string> BlobStore::ReadSmall(const Descriptor& d,
@@ -133,36 +166,24 @@ Result<std::string> BlobStore::ReadSmall(const Descriptor& d,
   return ReadAll(*src, max_bytes, what);
 }
 
+Result<Descriptor> SelectPlatformManifest(BlobStore& store,
+                                          const Descriptor& top,
+                                          const Platform& want,
+                                          std::vector<Platform>* available) {
+  std::optional<Descriptor> parent;
+  std::string bytes;
+  return WalkToManifest(store, top, want, available, &parent, &bytes);
+}
+
 Result<std::unique_ptr<Image>> ResolveImage(std::shared_ptr<BlobStore> store,
                                             const Descriptor& top,
                                             const OpenOptions& options,
                                             ImageMetadata base) {
-  Platform want = options.platform.value_or(HostPlatform());
-  Descriptor current = top;
-  std::set<Digest> seen;
   std::string bytes;
-  while (true) {
-    ASSIGN_OR_RETURN(bytes, store->ReadSmall(current, caps::kMaxManifestBytes));
-    Result<DocumentKind> kind = ClassifyDocument(bytes, current.media_type);
-    if (!kind.ok()) return kind.status().WithContext(current.digest.ToString());
-    if (*kind == DocumentKind::kManifest) break;
-    std::string name = "index " + current.digest.ToString();
-    if (!seen.insert(current.digest).second) {
-      return DataLossError("index loop").WithContext(name);
-    }
-    if (static_cast<int>(seen.size()) > caps::kMaxIndexDepth) {
-      return ResourceExhaustedError("indexes nest deeper than " +
-                                    std::to_string(caps::kMaxIndexDepth) +
-                                    " levels")
-          .WithContext(name);
-    }
-    ASSIGN_OR_RETURN(Index index, ParseIndex(bytes, name));
-    Result<Descriptor> chosen =
-        SelectFromIndex(index, want, &base.available_platforms);
-    if (!chosen.ok()) return chosen.status().WithContext(name);
-    base.index = current;
-    current = *std::move(chosen);
-  }
+  ASSIGN_OR_RETURN(
+      Descriptor current,
+      WalkToManifest(*store, top, options.platform.value_or(HostPlatform()),
+                     &base.available_platforms, &base.index, &bytes));
 
   std::string name = "manifest " + current.digest.ToString();
   ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(bytes, name));

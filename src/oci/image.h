@@ -101,6 +101,17 @@ struct OpenOptions {
 Result<std::unique_ptr<Image>> OpenImage(const ImageRef& ref,
                                          const OpenOptions& options);
 
+// The platform selection of ResolveImage on its own: reads `top` from
+// `store`; a manifest is returned as is; an index is followed (nested
+// indexes too) to the manifest for `want`, whose descriptor is returned as
+// the index lists it (platform and annotations included). *available
+// receives the platforms of the last index walked (empty for a manifest).
+// Errors as ResolveImage's (no match, index loop, depth cap).
+Result<Descriptor> SelectPlatformManifest(BlobStore& store,
+                                          const Descriptor& top,
+                                          const Platform& want,
+                                          std::vector<Platform>* available);
+
 // Lower-level: resolution over any blob store, given the top document's
 // descriptor (used by OpenImage and by the tests with a fake store).
 Result<std::unique_ptr<Image>> ResolveImage(std::shared_ptr<BlobStore> store,
