@@ -36,6 +36,7 @@ fuzz: bootstrap
 bench: build
 	bench/inspect_bench.sh
 	bench/sbom_bench.sh
+	bench/pull_bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

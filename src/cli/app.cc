@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <functional>
 
+#include "cli/copy.h"
 #include "cli/exit_codes.h"
 #include "cli/inspect.h"
+#include "cli/registry_cmds.h"
 #include "cli/sbom.h"
 
 namespace strata::cli {
@@ -23,6 +25,12 @@ constexpr Command kCommands[] = {
      SetupInspect},
     {"sbom", "list the packages an image contains (SPDX, CycloneDX, JSON)",
      SetupSbom},
+    {"copy",
+     "copy an image between registries, OCI layouts and archives, and "
+     "docker archives",
+     SetupCopy},
+    {"ls", "list the tags of a registry repository", SetupLs},
+    {"digest", "print the digest an image reference resolves to", SetupDigest},
 };
 
 }  // namespace

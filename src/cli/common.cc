@@ -61,6 +61,7 @@ void AddSourceOptions(CLI::App* cmd, SourceOptions* opts) {
                 "recompute every layer's diffID and check it against the "
                 "config (blob digests are always verified)");
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress display");
+  AddRegistryFlags(cmd, &opts->registry, /*with_cache=*/true);
 }
 
 Result<image::LoadedImage> LoadFromCli(const std::string& reference,
@@ -83,7 +84,15 @@ Result<image::LoadedImage> LoadFromCli(const std::string& reference,
       p->Update(pr);
     };
   }
-  return image::Load(ref, lo);
+  if (ref.transport != oci::Transport::kRegistry) return image::Load(ref, lo);
+  ASSIGN_OR_RETURN(std::shared_ptr<registry::BlobCache> cache,
+                   OpenCache(opts.registry));
+  ASSIGN_OR_RETURN(oci::ImageSource source,
+                   OpenAnySource(ref, opts.registry, std::move(cache)));
+  ASSIGN_OR_RETURN(std::unique_ptr<oci::Image> image,
+                   oci::ResolveImage(std::move(source.store), source.top,
+                                     lo.open, std::move(source.base)));
+  return image::LoadImage(std::move(image), ref, lo);
 }
 
 std::string HumanBytes(int64_t n) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "cli/remote.h"
 #include "image/loader.h"
 
 namespace strata::cli {
@@ -22,14 +23,16 @@ struct SourceOptions {
   std::vector<std::string> capture_globs;         // set by commands, not a flag
   std::vector<image::CaptureRule> capture_rules;  // likewise
   bool quiet = false;                             // no progress display
+  RegistryFlags registry;
 };
 
 // Registers --platform, --max-expanded-bytes, --max-entries, --threads,
-// --verify-diffids and -q/--quiet on `cmd`.
+// --verify-diffids, -q/--quiet and the registry flags on `cmd`.
 void AddSourceOptions(CLI::App* cmd, SourceOptions* opts);
 
-// Parses the reference and loads the image, showing progress on stderr when
-// it is a terminal (and not --quiet).
+// Parses the reference and loads the image (local or from a registry,
+// through the blob cache), showing progress on stderr when it is a terminal
+// (and not --quiet).
 Result<image::LoadedImage> LoadFromCli(const std::string& reference,
                                        const SourceOptions& opts);
 

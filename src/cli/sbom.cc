@@ -69,7 +69,8 @@ std::function<int()> SetupSbom(CLI::App* cmd) {
       ->required();
   cmd->add_option("-o,--output", args->outputs,
                   "FORMAT[=FILE], repeatable: table, json, spdx-json, "
-                  "cyclonedx-json (default: table on a terminal, else json)");
+                  "cyclonedx-json (default: table on a terminal, else json)")
+      ->allow_extra_args(false);  // one value per -o (syft style)
   cmd->add_option("--cyclonedx-version", args->cyclonedx_version,
                   "CycloneDX spec version to write")
       ->check(CLI::IsMember({"1.6", "1.5"}));

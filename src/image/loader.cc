@@ -216,10 +216,9 @@ Result<LayerResult> ScanLayer(oci::Image& image, int i, ScanShared& shared) {
   return r;
 }
 
-Result<LoadedImage> LoadOci(const oci::ImageRef& ref,
-                            const LoadOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<oci::Image> image,
-                   oci::OpenImage(ref, options.open));
+Result<LoadedImage> LoadOpened(std::unique_ptr<oci::Image> image,
+                               const oci::ImageRef& ref,
+                               const LoadOptions& options) {
   const oci::ImageMetadata& md = image->metadata();
   const int n = static_cast<int>(md.layers.size());
 
@@ -428,7 +427,15 @@ Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options) {
   if (ref.transport == oci::Transport::kRootfs) {
     return LoadRootfs(ref, options);
   }
-  return LoadOci(ref, options);
+  ASSIGN_OR_RETURN(std::unique_ptr<oci::Image> image,
+                   oci::OpenImage(ref, options.open));
+  return LoadOpened(std::move(image), ref, options);
+}
+
+Result<LoadedImage> LoadImage(std::unique_ptr<oci::Image> image,
+                              const oci::ImageRef& ref,
+                              const LoadOptions& options) {
+  return LoadOpened(std::move(image), ref, options);
 }
 
 }  // namespace strata::image

@@ -158,7 +158,14 @@ std::vector<const CapturedFile*> CapturedCopies(const LoadedImage& image,
 // Opens and reads the whole image. Any digest or diffID mismatch, corrupt
 // or truncated stream, path escaping the root, dangling hardlink or cap hit
 // is an error whose context names the layer.
+// Local references only (oci, oci-archive, docker-archive, dir:); registry
+// images are opened by the registry layer and read with LoadImage.
 Result<LoadedImage> Load(const oci::ImageRef& ref, const LoadOptions& options);
+
+// Reads an already opened image (options.open is not used) the same way.
+Result<LoadedImage> LoadImage(std::unique_ptr<oci::Image> image,
+                              const oci::ImageRef& ref,
+                              const LoadOptions& options);
 
 // Converts one tar stream (already decompressed) into layer changes, counting
 // entries against `entry_budget` (shared by all layers). Exposed for tests
