@@ -16,13 +16,14 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev
   # data: the SPDX license list (read at build time)
   node-spdx-license-ids node-spdx-exceptions
-  # tests and benchmarks
+  # tests and benchmarks (the registry tests run the real docker-registry)
   libgtest-dev libgmock-dev libbenchmark-dev isal time python3
+  docker-registry apache2-utils
 )
 # The lab (real images, registry, peers) is only available beside a checkout
 # that has ../shared; its tests skip otherwise.
 if [ -d "$HERE/../shared/lab" ]; then
-  PKGS+=(mmdebstrap skopeo eatmydata docker-registry apache2-utils zstd)
+  PKGS+=(mmdebstrap skopeo eatmydata zstd)
   # The schema validator (../shared/schemas) runs on Node.js; keep a Node
   # that is already there (e.g. from NodeSource, which conflicts with
   # Debian's npm package).

@@ -235,6 +235,29 @@ TEST_F(E2E, TlsIsVerifiedAgainstTheGivenCaAndNeverFallsBack) {
   EXPECT_EQ(pulled->top.digest, good->top.digest);
 }
 
+TEST_F(E2E, ClientCertificatesForMutualTls) {
+  REQUIRE_REGISTRY(RegistryMode::kTls);
+  testing::RegistryOptions o;
+  o.require_client_certs = true;
+  auto reg = MustStart(RegistryMode::kTls, o);
+  ASSERT_TRUE(reg);
+  std::string src = WriteSingle("one", "m");
+  std::string name = "docker://" + reg->host() + "/mtls/app:v1";
+  ClientOptions co;
+  co.transport.tls.ca_cert_file = reg->ca_cert_path();
+  co.retry.max_attempts = 1;
+  EXPECT_FALSE(Push("oci:" + src + ":v1", name, co).ok());
+  auto cert = reg->IssueClientCert("strata-test-client");
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  co.transport.tls.client_cert_file = cert->cert_path;
+  co.transport.tls.client_key_file = cert->key_path;
+  auto pushed = Push("oci:" + src + ":v1", name, co);
+  ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+  auto pulled = Pull(name, dir_ + "/back", co);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
+  EXPECT_EQ(pulled->top.digest, pushed->top.digest);
+}
+
 TEST_F(E2E, BasicAuthFromFlagsOrDockerConfig) {
   REQUIRE_REGISTRY(RegistryMode::kTlsBasicAuth);
   auto reg = MustStart(RegistryMode::kTlsBasicAuth);
