@@ -22,6 +22,8 @@ run: build
 	$(BUILD_DIR)/strata inspect $(BUILD_DIR)/demo/demo.oci
 	@echo
 	$(BUILD_DIR)/strata sbom -o table $(BUILD_DIR)/demo/demo.oci
+	@echo
+	$(BUILD_DIR)/strata scan -o table --db $(BUILD_DIR)/demo/vuln.db $(BUILD_DIR)/demo/demo.oci
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 3000

@@ -16,9 +16,11 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev
   # data: the SPDX license list (read at build time)
   node-spdx-license-ids node-spdx-exceptions
-  # tests and benchmarks (the registry tests run the real docker-registry)
+  # tests and benchmarks (the registry tests run the real docker-registry;
+  # the version tests check each scheme against the ecosystem's own code)
   libgtest-dev libgmock-dev libbenchmark-dev isal time python3
   docker-registry apache2-utils
+  python3-rpm python3-packaging node-semver ruby php-cli composer maven
 )
 # The lab (real images, registry, peers) is only available beside a checkout
 # that has ../shared; its tests skip otherwise.

@@ -5,10 +5,12 @@
 #include <functional>
 
 #include "cli/copy.h"
+#include "cli/db.h"
 #include "cli/exit_codes.h"
 #include "cli/inspect.h"
 #include "cli/registry_cmds.h"
 #include "cli/sbom.h"
+#include "cli/scan.h"
 
 namespace strata::cli {
 namespace {
@@ -25,6 +27,12 @@ constexpr Command kCommands[] = {
      SetupInspect},
     {"sbom", "list the packages an image contains (SPDX, CycloneDX, JSON)",
      SetupSbom},
+    {"scan", "match an image's or SBOM's packages against the vulnerability DB",
+     SetupScan},
+    {"db",
+     "build and inspect the offline vulnerability database (import, "
+     "status)",
+     SetupDb},
     {"copy",
      "copy an image between registries, OCI layouts and archives, and "
      "docker archives",

@@ -55,6 +55,12 @@ Result<sbom::Sbom> SbomFromImage(const std::string& reference,
 
 }  // namespace
 
+Result<sbom::Sbom> SbomFromInput(const std::string& input,
+                                 const SourceOptions& opts) {
+  return LooksLikeJsonFile(input) ? SbomFromFile(input)
+                                  : SbomFromImage(input, opts);
+}
+
 std::function<int()> SetupSbom(CLI::App* cmd) {
   struct Args {
     std::string input;
@@ -89,9 +95,7 @@ std::function<int()> SetupSbom(CLI::App* cmd) {
     Result<int64_t> ts = OutputTimestamp();
     if (!ts.ok()) return ReportError(ts.status());
 
-    Result<sbom::Sbom> doc = LooksLikeJsonFile(args->input)
-                                 ? SbomFromFile(args->input)
-                                 : SbomFromImage(args->input, args->source);
+    Result<sbom::Sbom> doc = SbomFromInput(args->input, args->source);
     if (!doc.ok()) return ReportError(doc.status());
 
     sbom::WriteOptions wo;

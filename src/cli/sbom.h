@@ -8,10 +8,19 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+
+#include "cli/common.h"
+#include "sbom/model.h"
 
 namespace strata::cli {
 
 std::function<int()> SetupSbom(CLI::App* cmd);
+
+// The SBOM of an image reference, or of an SPDX / CycloneDX / strata JSON
+// file (recognised by its first byte), finalised. Shared with `scan`.
+Result<sbom::Sbom> SbomFromInput(const std::string& input,
+                                 const SourceOptions& opts);
 
 }  // namespace strata::cli
 
