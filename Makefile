@@ -39,6 +39,8 @@ bench: build
 	bench/inspect_bench.sh
 	bench/sbom_bench.sh
 	bench/pull_bench.sh
+	bench/db_bench.sh
+	bench/scan_bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

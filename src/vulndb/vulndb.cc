@@ -55,6 +55,14 @@ PRAGMA user_version = 1;
 )sql";
 
 // No triggers, views or extensions from a file we did not necessarily write.
+// A cached statement borrowed for one query: reset when the query is done
+// so that it holds no read transaction open.
+struct Reset {
+  sqlite3_stmt* stmt;
+  sqlite3_stmt* get() const { return stmt; }
+  ~Reset() { sqlite3_reset(stmt); }
+};
+
 void Harden(sqlite3* db) {
   static constexpr int kOff[] = {
       SQLITE_DBCONFIG_TRUSTED_SCHEMA,        SQLITE_DBCONFIG_ENABLE_TRIGGER,
@@ -128,7 +136,33 @@ void Db::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 Db::Db(Handle db, std::string path, bool read_only)
     : db_(std::move(db)), path_(std::move(path)), read_only_(read_only) {}
 
-Db::~Db() = default;
+Db::~Db() {
+  stmts_.clear();  // before the connection closes
+}
+
+void Db::StmtCloser::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+
+Result<sqlite3_stmt*> Db::Cached(const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it != stmts_.end()) {
+    sqlite3_reset(it->second.get());
+    sqlite3_clear_bindings(it->second.get());
+    return it->second.get();
+  }
+  ASSIGN_OR_RETURN(Stmt s, Prepare(db_.get(), sql));
+  sqlite3_stmt* raw = s.release();
+  stmts_.emplace(sql, std::unique_ptr<sqlite3_stmt, StmtCloser>(raw));
+  return raw;
+}
+
+Result<std::string> Db::BuiltAt() {
+  ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                   Cached("SELECT value FROM meta WHERE key='built_at'"));
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return ColumnText(s, 0);
+  if (rc == SQLITE_DONE) return std::string();
+  return SqlError(db_.get()).WithContext("vulndb " + path_);
+}
 
 std::string Db::DefaultPath() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
@@ -156,6 +190,10 @@ Result<std::unique_ptr<Db>> Db::OpenReadOnly(const std::string& path) {
   ASSIGN_OR_RETURN(sqlite3 * raw, OpenRaw(path, SQLITE_OPEN_READONLY));
   Handle db(raw);
   Harden(db.get());
+  // Scans read many pages of a file nobody writes meanwhile: map it rather
+  // than read() each page, and keep what was read.
+  (void)internal::Exec(db.get(),
+                       "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536");
   Result<int64_t> version = QueryInt(db.get(), "PRAGMA user_version");
   if (!version.ok()) return version.status().WithContext(what);
   if (*version != kSchemaVersion) {
@@ -304,10 +342,11 @@ Result<ImportStats> Db::ImportBytes(std::string_view name,
 Result<std::vector<Affected>> Db::Lookup(std::string_view ecosystem,
                                          std::string_view name) {
   ASSIGN_OR_RETURN(
-      Stmt s, Prepare(db_.get(),
-                      "SELECT id, source, ecosystem, name, ranges, versions, "
-                      "fix_state, distro_severity FROM affected WHERE "
-                      "ecosystem=?1 AND name=?2 ORDER BY id, source"));
+      sqlite3_stmt * stmt,
+      Cached("SELECT id, source, ecosystem, name, ranges, versions, "
+             "fix_state, distro_severity FROM affected WHERE "
+             "ecosystem=?1 AND name=?2 ORDER BY id, source"));
+  Reset s{stmt};
   BindText(s.get(), 1, ecosystem);
   const std::string normalized = NormalizeName(ecosystem, name);
   BindText(s.get(), 2, normalized);
@@ -347,10 +386,11 @@ Result<std::vector<Affected>> Db::Lookup(std::string_view ecosystem,
 
 Result<std::optional<Advisory>> Db::GetAdvisory(std::string_view id) {
   ASSIGN_OR_RETURN(
-      Stmt s, Prepare(db_.get(),
-                      "SELECT id, source, published, modified, withdrawn, "
-                      "summary, details, aliases, severity, references_json, "
-                      "malicious FROM advisories WHERE id=?1"));
+      sqlite3_stmt * stmt,
+      Cached("SELECT id, source, published, modified, withdrawn, "
+             "summary, details, aliases, severity, references_json, "
+             "malicious FROM advisories WHERE id=?1"));
+  Reset s{stmt};
   BindText(s.get(), 1, id);
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) return std::optional<Advisory>();
@@ -393,11 +433,11 @@ Result<std::optional<Advisory>> Db::GetAdvisory(std::string_view id) {
 }
 
 Result<std::vector<std::string>> Db::Related(std::string_view id) {
-  ASSIGN_OR_RETURN(Stmt s,
-                   Prepare(db_.get(),
-                           "SELECT id FROM aliases WHERE alias=?1 UNION "
-                           "SELECT alias FROM aliases WHERE id=?1 ORDER BY 1 "
-                           "LIMIT 10001"));
+  ASSIGN_OR_RETURN(sqlite3_stmt * stmt,
+                   Cached("SELECT id FROM aliases WHERE alias=?1 UNION "
+                          "SELECT alias FROM aliases WHERE id=?1 ORDER BY 1 "
+                          "LIMIT 10001"));
+  Reset s{stmt};
   BindText(s.get(), 1, id);
   std::vector<std::string> out;
   int rc;
@@ -417,10 +457,10 @@ Result<std::vector<std::string>> Db::Related(std::string_view id) {
 }
 
 Result<std::optional<KevEntry>> Db::Kev(std::string_view cve) {
-  ASSIGN_OR_RETURN(Stmt s,
-                   Prepare(db_.get(),
-                           "SELECT cve, vendor, product, name, date_added, "
-                           "due_date, ransomware FROM kev WHERE cve=?1"));
+  ASSIGN_OR_RETURN(sqlite3_stmt * stmt,
+                   Cached("SELECT cve, vendor, product, name, date_added, "
+                          "due_date, ransomware FROM kev WHERE cve=?1"));
+  Reset s{stmt};
   BindText(s.get(), 1, cve);
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) return std::optional<KevEntry>();
@@ -438,9 +478,10 @@ Result<std::optional<KevEntry>> Db::Kev(std::string_view cve) {
 }
 
 Result<std::optional<EpssEntry>> Db::Epss(std::string_view cve) {
-  ASSIGN_OR_RETURN(Stmt s, Prepare(db_.get(),
-                                   "SELECT score, percentile, date FROM epss "
-                                   "WHERE cve=?1"));
+  ASSIGN_OR_RETURN(sqlite3_stmt * stmt,
+                   Cached("SELECT score, percentile, date FROM epss "
+                          "WHERE cve=?1"));
+  Reset s{stmt};
   BindText(s.get(), 1, cve);
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) return std::optional<EpssEntry>();

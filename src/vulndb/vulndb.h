@@ -38,6 +38,7 @@
 #include "base/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace strata::vulndb {
 
@@ -155,6 +156,8 @@ class Db {
   Result<std::optional<KevEntry>> Kev(std::string_view cve);
   Result<std::optional<EpssEntry>> Epss(std::string_view cve);
   Result<DbStatus> Status();
+  // The meta table's built_at ("" when absent); cheap, unlike Status().
+  Result<std::string> BuiltAt();
 
  private:
   struct Closer {
@@ -164,9 +167,17 @@ class Db {
   Db(Handle db, std::string path, bool read_only);
   strata::Status CheckWritable() const;
 
+  // The read queries' prepared statements, kept for reuse (a scan runs
+  // thousands of lookups); keyed by the SQL literal's address.
+  struct StmtCloser {
+    void operator()(sqlite3_stmt* s) const;
+  };
+  Result<sqlite3_stmt*> Cached(const char* sql);
+
   Handle db_;
   std::string path_;
   bool read_only_;
+  std::map<const char*, std::unique_ptr<sqlite3_stmt, StmtCloser>> stmts_;
 };
 
 // The name as stored: PyPI per PEP 503 (lowercase, runs of "-_." -> "-"),
