@@ -152,5 +152,80 @@ TEST_F(ScanCliTest, DbStatusAndIdempotentImport) {
   EXPECT_EQ((*doc)["matches"].size(), 4u);
 }
 
+// SBOMs written by other tools: the distro comes from the operating-system
+// component or the PURLs' distro= qualifier (syft's "alpine-3.20.3",
+// Trivy's bare "3.20.3"), dpkg epochs from the version or Trivy's epoch=
+// qualifier, versions percent-decoded.
+TEST_F(ScanCliTest, ScansSyftAndTrivySboms) {
+  std::string secdb = dir_ + "/secdb.json";
+  std::ofstream(secdb) << R"({"distroversion": "v3.20", "reponame": "main",
+    "packages": [{"pkg": {"name": "busybox", "secfixes": {
+      "1.36.1-r30": ["CVE-2023-42363"]}}}]})";
+  std::string tracker = dir_ + "/debian.json";
+  std::ofstream(tracker) << R"({"zlib": {"CVE-2023-45853": {"releases": {
+    "bookworm": {"status": "resolved", "fixed_version": "1:1.2.13.dfsg-2",
+                 "urgency": "high"}}}}})";
+  std::string db = dir_ + "/other.db";
+  std::string out;
+  ASSERT_EQ(Strata("db import --db " + db + " " + secdb + " " + tracker, &out),
+            0)
+      << out;
+  std::string trivy_alpine = dir_ + "/trivy-alpine.cdx.json";
+  std::ofstream(trivy_alpine) << R"({"bomFormat": "CycloneDX",
+    "specVersion": "1.6", "version": 1, "components": [
+    {"bom-ref": "os", "type": "operating-system", "name": "alpine",
+     "version": "3.20.3"},
+    {"bom-ref": "a", "type": "library", "name": "busybox",
+     "version": "1.36.1-r29",
+     "purl": "pkg:apk/alpine/busybox@1.36.1-r29?arch=x86_64&distro=3.20.3"}]})";
+  std::string syft_alpine = dir_ + "/syft-alpine.spdx.json";
+  std::ofstream(syft_alpine) << R"({"spdxVersion": "SPDX-2.3",
+    "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "x",
+    "documentNamespace": "https://example.com/x",
+    "creationInfo": {"created": "2024-01-01T00:00:00Z",
+                     "creators": ["Tool: syft-1.0.0"]},
+    "packages": [{"SPDXID": "SPDXRef-Package-apk-busybox", "name": "busybox",
+      "versionInfo": "1.36.1-r29", "downloadLocation": "NOASSERTION",
+      "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER",
+        "referenceType": "purl", "referenceLocator":
+        "pkg:apk/alpine/busybox@1.36.1-r29?arch=x86_64&upstream=busybox&distro=alpine-3.20.3"}]}]})";
+  std::string trivy_debian = dir_ + "/trivy-debian.cdx.json";
+  std::ofstream(trivy_debian) << R"({"bomFormat": "CycloneDX",
+    "specVersion": "1.5", "version": 1, "components": [
+    {"bom-ref": "z", "type": "library", "name": "zlib1g",
+     "version": "1.2.13.dfsg-1",
+     "purl": "pkg:deb/debian/zlib1g@1.2.13.dfsg-1?arch=amd64&distro=debian-12.5&epoch=1",
+     "properties": [{"name": "aquasecurity:trivy:SrcName", "value": "zlib"},
+                    {"name": "aquasecurity:trivy:SrcVersion",
+                     "value": "1.2.13.dfsg-1"},
+                    {"name": "aquasecurity:trivy:SrcEpoch", "value": "1"}]}]})";
+  std::string syft_debian = dir_ + "/syft-debian.cdx.json";
+  std::ofstream(syft_debian) << R"({"bomFormat": "CycloneDX",
+    "specVersion": "1.6", "version": 1, "components": [
+    {"bom-ref": "z", "type": "library", "name": "zlib1g",
+     "version": "1:1.2.13.dfsg-1",
+     "purl": "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&upstream=zlib&distro=debian-12"}]})";
+  for (const auto& [file, want] :
+       std::vector<std::pair<std::string, std::string>>{
+           {trivy_alpine, "CVE-2023-42363 busybox 1.36.1-r30"},
+           {syft_alpine, "CVE-2023-42363 busybox 1.36.1-r30"},
+           {trivy_debian, "CVE-2023-45853 zlib1g 1:1.2.13.dfsg-2"},
+           {syft_debian, "CVE-2023-45853 zlib1g 1:1.2.13.dfsg-2"},
+       }) {
+    SCOPED_TRACE(file);
+    ASSERT_EQ(Strata("scan -o json --db " + db + " " + file, &out, false), 0)
+        << out;
+    auto doc = json::Parse(out, "scan", 1 << 24);
+    ASSERT_TRUE(doc.ok()) << out;
+    std::vector<std::string> got;
+    for (const auto& m : (*doc)["matches"]) {
+      got.push_back(m["vulnerability"]["id"].get<std::string>() + " " +
+                    m["package"]["name"].get<std::string>() + " " +
+                    m["fix"]["version"].get<std::string>());
+    }
+    EXPECT_EQ(got, std::vector<std::string>{want}) << out;
+  }
+}
+
 }  // namespace
 }  // namespace strata::cli
