@@ -138,7 +138,8 @@ std::function<int()> SetupScan(CLI::App* cmd) {
                   "JSON SBOM (strata, syft, Trivy)")
       ->required();
   cmd->add_option("-o,--output", a->outputs,
-                  "FORMAT[=FILE], repeatable: table, json, sarif, openvex "
+                  "FORMAT[=FILE], repeatable: table, json, sarif, openvex, "
+                  "cyclonedx-json "
                   "(default: table on a terminal, else json)")
       ->allow_extra_args(false);
   cmd->add_option("--db", a->db,

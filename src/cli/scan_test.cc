@@ -122,14 +122,16 @@ TEST_F(ScanCliTest, SarifAndOpenVexValidate) {
   }
   std::string out;
   ASSERT_EQ(Strata("scan -o sarif=" + dir_ + "/s.sarif -o openvex=" + dir_ +
-                       "/s.vex.json --db " + db_ + " " + image_,
+                       "/s.vex.json -o cyclonedx-json=" + dir_ +
+                       "/s.cdx.json --db " + db_ + " " + image_,
                    &out),
             0)
       << out;
   for (const auto& [format, file] :
        std::vector<std::pair<std::string, std::string>>{
            {"sarif-2.1.0", dir_ + "/s.sarif"},
-           {"openvex-0.2.0", dir_ + "/s.vex.json"}}) {
+           {"openvex-0.2.0", dir_ + "/s.vex.json"},
+           {"cyclonedx-1.6", dir_ + "/s.cdx.json"}}) {
     int st = std::system(
         (validator + " " + format + " " + file + " >/dev/null 2>&1").c_str());
     EXPECT_EQ(st, 0) << format << " " << file;

@@ -266,8 +266,8 @@ TEST(TargetTest, DistroEcosystems) {
 TEST(ReportTest, FormatsAndSeverities) {
   EXPECT_EQ(*ParseReportFormat("sarif"), ReportFormat::kSarif);
   EXPECT_EQ(ParseReportFormat("xml").status().ToString(),
-            "unknown output format \"xml\" (want table, json, sarif or "
-            "openvex)");
+            "unknown output format \"xml\" (want table, json, sarif, "
+            "openvex or cyclonedx-json)");
   EXPECT_EQ(*ParseSeverity("high"), cvss::Rating::kHigh);
   EXPECT_EQ(*ParseSeverity("negligible"), cvss::Rating::kNone);
   EXPECT_FALSE(ParseSeverity("severe").ok());

@@ -5,8 +5,10 @@
 #include <ctime>
 #include <map>
 
+#include "base/caps.h"
 #include "base/digest.h"
 #include "base/json.h"
+#include "sbom/format.h"
 
 namespace strata::scan {
 namespace {
@@ -258,6 +260,117 @@ std::string OpenVex(const sbom::Sbom& s, const ScanResult& r,
   return json::Dump(doc, 2) + "\n";
 }
 
+std::string CdxMethod(const Finding& f) {
+  if (f.vector.starts_with("CVSS:4.0")) return "CVSSv4";
+  if (f.vector.starts_with("CVSS:3.1")) return "CVSSv31";
+  if (f.vector.starts_with("CVSS:3.0")) return "CVSSv3";
+  if (!f.vector.empty()) return "CVSSv2";
+  return "other";
+}
+
+std::string CdxSource(std::string_view id) {
+  if (id.starts_with("CVE-")) return "NVD";
+  if (id.starts_with("GHSA-")) return "GitHub";
+  return "OSV";
+}
+
+std::string CdxSourceUrl(std::string_view id) {
+  if (id.starts_with("CVE-")) {
+    return "https://nvd.nist.gov/vuln/detail/" + std::string(id);
+  }
+  if (id.starts_with("GHSA-")) {
+    return "https://github.com/advisories/" + std::string(id);
+  }
+  return "https://osv.dev/vulnerability/" + std::string(id);
+}
+
+// CycloneDX analysis.justification for an OpenVEX justification.
+std::string CdxJustification(std::string_view openvex) {
+  if (openvex == "component_not_present") return "code_not_present";
+  if (openvex == "vulnerable_code_not_present") return "code_not_present";
+  if (openvex == "vulnerable_code_not_in_execute_path") {
+    return "code_not_reachable";
+  }
+  if (openvex == "vulnerable_code_cannot_be_controlled_by_adversary") {
+    return "requires_environment";
+  }
+  if (openvex == "inline_mitigations_already_exist") {
+    return "protected_by_mitigating_control";
+  }
+  return "";
+}
+
+Result<std::string> CycloneDx(const sbom::Sbom& s, const ScanResult& r,
+                              const ReportOptions& o) {
+  sbom::WriteOptions wo;
+  wo.timestamp = o.timestamp;
+  wo.tool_version = o.tool_version;
+  ASSIGN_OR_RETURN(std::string bom,
+                   sbom::Write(s, sbom::Format::kCycloneDxJson, wo));
+  ASSIGN_OR_RETURN(json::Json doc, json::Parse(bom, "CycloneDX BOM",
+                                               caps::kMaxSbomDocumentBytes));
+  json::Json vulns = json::Json::array();
+  auto add = [&](const Finding& f, bool suppressed) {
+    json::Json v = json::Json::object();
+    v["bom-ref"] = "vuln:" + f.id + ":" + f.package_id;
+    v["id"] = f.id;
+    v["source"] = {{"name", CdxSource(f.id)}, {"url", CdxSourceUrl(f.id)}};
+    json::Json ratings = json::Json::array();
+    if (f.score > 0) {
+      json::Json rating = {
+          {"score", f.score}, {"method", CdxMethod(f)}, {"vector", f.vector}};
+      if (f.severity_known) {
+        rating["severity"] = std::string(cvss::RatingName(f.severity));
+      }
+      ratings.push_back(std::move(rating));
+    } else if (f.severity_known) {
+      ratings.push_back(
+          {{"severity", std::string(cvss::RatingName(f.severity))},
+           {"method", "other"},
+           {"source", {{"name", f.severity_source}}}});
+    }
+    if (!ratings.empty()) v["ratings"] = std::move(ratings);
+    if (!f.summary.empty()) v["description"] = f.summary;
+    if (!f.aliases.empty()) {
+      json::Json refs = json::Json::array();
+      for (const std::string& a : f.aliases) {
+        refs.push_back(
+            {{"id", a},
+             {"source", {{"name", CdxSource(a)}, {"url", CdxSourceUrl(a)}}}});
+      }
+      v["references"] = std::move(refs);
+    }
+    if (f.state == FixState::kFixed) {
+      v["recommendation"] =
+          "Upgrade " + f.package_name + " to " + f.fixed_version + " or later";
+    }
+    v["affects"] = json::Json::array({{{"ref", f.package_id}}});
+    json::Json props = json::Json::array();
+    props.push_back({{"name", "strata:fix:state"},
+                     {"value", std::string(FixStateName(f.state))}});
+    if (f.kev) props.push_back({{"name", "strata:kev"}, {"value", "true"}});
+    if (f.epss) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.5f", f.epss->score);
+      props.push_back({{"name", "strata:epss"}, {"value", buf}});
+    }
+    v["properties"] = std::move(props);
+    if (suppressed) {
+      json::Json analysis = {
+          {"state", f.vex_status == "fixed" ? "resolved" : "not_affected"},
+          {"detail", "suppressed by " + f.suppressed_by}};
+      std::string j = CdxJustification(f.vex_justification);
+      if (!j.empty() && f.vex_status != "fixed") analysis["justification"] = j;
+      v["analysis"] = std::move(analysis);
+    }
+    vulns.push_back(std::move(v));
+  };
+  for (const Finding& f : r.findings) add(f, false);
+  for (const Finding& f : r.suppressed) add(f, true);
+  doc["vulnerabilities"] = std::move(vulns);
+  return json::Dump(doc, 2) + "\n";
+}
+
 }  // namespace
 
 Result<ReportFormat> ParseReportFormat(std::string_view name) {
@@ -265,9 +378,13 @@ Result<ReportFormat> ParseReportFormat(std::string_view name) {
   if (name == "json") return ReportFormat::kJson;
   if (name == "sarif") return ReportFormat::kSarif;
   if (name == "openvex") return ReportFormat::kOpenVex;
+  if (name == "cyclonedx-json" || name == "cyclonedx") {
+    return ReportFormat::kCycloneDx;
+  }
   return InvalidArgumentError("unknown output format \"" +
                               std::string(name.substr(0, 100)) +
-                              "\" (want table, json, sarif or openvex)");
+                              "\" (want table, json, sarif, openvex or "
+                              "cyclonedx-json)");
 }
 
 Result<cvss::Rating> ParseSeverity(std::string_view name) {
@@ -295,6 +412,8 @@ Result<std::string> WriteReport(const sbom::Sbom& sbom, const ScanResult& r,
       return Sarif(sbom, r, options);
     case ReportFormat::kOpenVex:
       return OpenVex(sbom, r, options);
+    case ReportFormat::kCycloneDx:
+      return CycloneDx(sbom, r, options);
   }
   return InternalError("unknown report format");
 }

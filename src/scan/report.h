@@ -4,6 +4,9 @@
 //   sarif           SARIF 2.1.0 (code-scanning dashboards)
 //   openvex         OpenVEX 0.2.0: one statement per finding (affected,
 //                   with the fix as action) and per VEX-suppressed finding
+//   cyclonedx-json  CycloneDX 1.6: the SBOM's components with a
+//                   `vulnerabilities` array (ratings, affects, fix as
+//                   recommendation, VEX analysis for suppressed findings)
 // Deterministic: the same result and options give the same bytes.
 #ifndef STRATA_SCAN_REPORT_H_
 #define STRATA_SCAN_REPORT_H_
@@ -15,7 +18,7 @@
 
 namespace strata::scan {
 
-enum class ReportFormat { kTable, kJson, kSarif, kOpenVex };
+enum class ReportFormat { kTable, kJson, kSarif, kOpenVex, kCycloneDx };
 Result<ReportFormat> ParseReportFormat(std::string_view name);
 
 struct ReportOptions {
