@@ -232,6 +232,60 @@ TEST_F(MatcherTest, VexSuppressesAndSaysWhy) {
             "vulnerable_code_not_in_execute_path");
 }
 
+TEST_F(MatcherTest, RpmMatchesSourceOrBinaryNameWithEpoch) {
+  Import("alsa.json", R"({"id": "ALSA-2022:6224", "modified":
+      "2022-09-01T00:00:00Z", "aliases": ["CVE-2022-2068"], "affected": [{
+      "package": {"ecosystem": "AlmaLinux:9", "name": "openssl"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
+      {"fixed": "1:3.0.1-41.el9_0"}]}]}]})");
+  sbom::Sbom s;
+  s.distro.id = "almalinux";
+  s.distro.version_id = "9.0";
+  for (const char* release : {"40.el9_0", "41.el9_0"}) {
+    sbom::Package p;
+    p.type = sbom::PackageType::kRpm;
+    p.name = "openssl-libs";
+    p.version = std::string("3.0.1-") + release;
+    p.epoch = "1";
+    p.source_name = "openssl";
+    p.architecture = "x86_64";
+    s.packages.push_back(p);
+  }
+  sbom::Finalize(s);
+  ScanResult r = MustMatch(s);
+  ASSERT_EQ(Ids(r), std::vector<std::string>{"CVE-2022-2068 openssl-libs"});
+  EXPECT_EQ(r.findings[0].package_version, "3.0.1-40.el9_0");
+  EXPECT_EQ(r.findings[0].fixed_version, "1:3.0.1-41.el9_0");
+}
+
+TEST_F(MatcherTest, KevAndEpssEnrichFindings) {
+  Import("osv.json", R"({"id": "GHSA-jfh8-c2jp-5v3q", "modified":
+      "2024-01-01T00:00:00Z", "aliases": ["CVE-2021-44228"], "affected": [{
+      "package": {"ecosystem": "Maven", "name":
+      "org.apache.logging.log4j:log4j-core"}, "ranges": [{"type": "ECOSYSTEM",
+      "events": [{"introduced": "2.0-beta9"}, {"fixed": "2.15.0"}]}]}]})");
+  Import(
+      "kev.json",
+      R"({"title": "CISA KEV", "catalogVersion": "2024.01.01", "dateReleased":
+      "2024-01-01T00:00:00.000Z", "count": 1, "vulnerabilities": [{"cveID":
+      "CVE-2021-44228", "vendorProject": "Apache", "product": "Log4j2",
+      "vulnerabilityName": "Apache Log4j2 RCE", "dateAdded": "2021-12-10",
+      "shortDescription": "x", "requiredAction": "y", "dueDate": "2021-12-24",
+      "knownRansomwareCampaignUse": "Known", "notes": ""}]})");
+  Import("epss.csv",
+         "#model_version:v2023.03.01,score_date:2024-01-01T00:00:00+0000\n"
+         "cve,epss,percentile\nCVE-2021-44228,0.97565,0.99996\n");
+  sbom::Package p =
+      Lang(sbom::PackageType::kJavaArchive, "log4j-core", "2.14.1");
+  p.group = "org.apache.logging.log4j";
+  ScanResult r = MustMatch(Debian12({p}));
+  ASSERT_EQ(Ids(r), std::vector<std::string>{"CVE-2021-44228 log4j-core"});
+  EXPECT_TRUE(r.findings[0].kev);
+  ASSERT_TRUE(r.findings[0].epss.has_value());
+  EXPECT_DOUBLE_EQ(r.findings[0].epss->score, 0.97565);
+  EXPECT_EQ(r.findings[0].fixed_version, "2.15.0");
+}
+
 TEST_F(MatcherTest, UnknownDistroIsANoteNotSilence) {
   Import("debian.json", R"({"foo": {"CVE-2024-0001": {"releases": {
       "bookworm": {"status": "resolved", "fixed_version": "1.2-4"}}}}})");
