@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "vulndb/osv_sax.h"
 
 namespace strata::vulndb::internal {
 namespace {
@@ -41,6 +42,13 @@ std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
   std::replace(s.begin(), s.end(), '\r', ' ');
   return s;
+}
+
+// Binds without copying: `text` must live until the statement is stepped
+// (StepDone resets it and clears the bindings).
+void BindView(sqlite3_stmt* s, int index, std::string_view text) {
+  sqlite3_bind_text64(s, index, text.data(), text.size(), SQLITE_STATIC,
+                      SQLITE_UTF8);
 }
 
 std::string ArchiveError(archive* a) {
@@ -114,14 +122,9 @@ struct Parsed {
   std::string skip;
 };
 
-Parsed ParseOsvBytes(std::string_view name, std::string_view bytes) {
-  Result<json::Json> doc = json::Parse(bytes, name, kMaxRecordBytes);
-  if (!doc.ok()) return Parsed{std::nullopt, doc.status().ToString()};
-  Result<Record> rec = ParseOsv(*doc);
-  if (!rec.ok()) {
-    return Parsed{std::nullopt,
-                  std::string(name) + ": " + rec.status().ToString()};
-  }
+Parsed ParseOsvRecord(std::string_view name, std::string_view bytes) {
+  Result<Record> rec = ParseOsvBytes(bytes, name);
+  if (!rec.ok()) return Parsed{std::nullopt, rec.status().ToString()};
   return Parsed{std::move(*rec), ""};
 }
 
@@ -237,7 +240,7 @@ Status ReadZip(archive* a, const std::function<bool(Parsed&&)>& emit) {
                                     std::to_string(kMaxArchiveTotalBytes) +
                                     " bytes");
     }
-    if (!emit(ParseOsvBytes(name, buf))) break;
+    if (!emit(ParseOsvRecord(name, buf))) break;
   }
   return Status::Ok();
 }
@@ -267,7 +270,7 @@ Status Importer::Zip(archive* a) {
 
 // One OSV record file: bad JSON or a bad record is skipped, not fatal.
 Status Importer::Osv(std::string_view name, std::string_view bytes) {
-  Parsed p = ParseOsvBytes(name, bytes);
+  Parsed p = ParseOsvRecord(name, bytes);
   if (!p.record) {
     Skip(std::move(p.skip));
     return Status::Ok();
@@ -552,55 +555,56 @@ Status Writer::Put(const Record& rec) {
   const Advisory& a = rec.advisory;
   const bool osv = a.source == "osv";
   sqlite3_stmt* s = advisory_.get();
-  json::Json severity = json::Json::array();
-  for (const auto& [type, score] : a.severity) {
-    severity.push_back(json::Json::object({{"type", type}, {"score", score}}));
-  }
-  BindText(s, 1, a.id);
-  BindText(s, 2, a.source);
-  BindText(s, 3, a.published);
-  BindText(s, 4, a.modified);
-  BindText(s, 5, a.withdrawn);
-  BindText(s, 6, a.summary);
-  BindText(s, 7, a.details);
-  BindText(s, 8, StringsToJson(a.aliases));
-  BindText(s, 9, json::Dump(severity));
-  BindText(s, 10, StringsToJson(a.references));
+  const std::string aliases = StringsToJson(a.aliases);
+  const std::string severity = SeverityToJson(a.severity);
+  const std::string references = StringsToJson(a.references);
+  BindView(s, 1, a.id);
+  BindView(s, 2, a.source);
+  BindView(s, 3, a.published);
+  BindView(s, 4, a.modified);
+  BindView(s, 5, a.withdrawn);
+  BindView(s, 6, a.summary);
+  BindView(s, 7, a.details);
+  BindView(s, 8, aliases);
+  BindView(s, 9, severity);
+  BindView(s, 10, references);
   BindInt(s, 11, a.malicious ? 1 : 0);
   RETURN_IF_ERROR(StepDone(db_, s));
 
   if (osv) {
-    BindText(del_affected_.get(), 1, a.id);
-    BindText(del_affected_.get(), 2, a.source);
+    BindView(del_affected_.get(), 1, a.id);
+    BindView(del_affected_.get(), 2, a.source);
     RETURN_IF_ERROR(StepDone(db_, del_affected_.get()));
-    BindText(del_aliases_.get(), 1, a.id);
+    BindView(del_aliases_.get(), 1, a.id);
     RETURN_IF_ERROR(StepDone(db_, del_aliases_.get()));
     for (const std::string& alias : a.aliases) {
-      BindText(alias_.get(), 1, alias);
-      BindText(alias_.get(), 2, a.id);
+      BindView(alias_.get(), 1, alias);
+      BindView(alias_.get(), 2, a.id);
       RETURN_IF_ERROR(StepDone(db_, alias_.get()));
     }
   } else {
     std::set<std::pair<std::string_view, std::string_view>> packages;
     for (const Affected& row : rec.affected) {
       if (!packages.emplace(row.ecosystem, row.name).second) continue;
-      BindText(del_affected_pkg_.get(), 1, a.id);
-      BindText(del_affected_pkg_.get(), 2, a.source);
-      BindText(del_affected_pkg_.get(), 3, row.ecosystem);
-      BindText(del_affected_pkg_.get(), 4, row.name);
+      BindView(del_affected_pkg_.get(), 1, a.id);
+      BindView(del_affected_pkg_.get(), 2, a.source);
+      BindView(del_affected_pkg_.get(), 3, row.ecosystem);
+      BindView(del_affected_pkg_.get(), 4, row.name);
       RETURN_IF_ERROR(StepDone(db_, del_affected_pkg_.get()));
     }
   }
   for (const Affected& row : rec.affected) {
     s = affected_.get();
-    BindText(s, 1, a.id);
-    BindText(s, 2, a.source);
-    BindText(s, 3, row.ecosystem);
-    BindText(s, 4, row.name);
-    BindText(s, 5, RangesToJson(row.ranges));
-    BindText(s, 6, StringsToJson(row.versions));
-    BindText(s, 7, row.fix_state);
-    BindText(s, 8, row.distro_severity);
+    const std::string ranges = RangesToJson(row.ranges);
+    const std::string versions = StringsToJson(row.versions);
+    BindView(s, 1, a.id);
+    BindView(s, 2, a.source);
+    BindView(s, 3, row.ecosystem);
+    BindView(s, 4, row.name);
+    BindView(s, 5, ranges);
+    BindView(s, 6, versions);
+    BindView(s, 7, row.fix_state);
+    BindView(s, 8, row.distro_severity);
     RETURN_IF_ERROR(StepDone(db_, s));
   }
   return Status::Ok();

@@ -14,33 +14,85 @@ constexpr size_t kMaxTrackerReleases = 64;  // per CVE entry
 
 using json::Json;
 
-// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
-std::string Truncate(std::string s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
-  return s;
-}
-
-Status TooMany(std::string_view what, size_t cap) {
-  return ResourceExhaustedError("more than " + std::to_string(cap) + " " +
-                                std::string(what));
-}
-
-// A short printable token: ids, names, versions, ecosystems.
-Status CheckToken(std::string_view what, std::string_view v) {
-  if (v.empty()) return DataLossError(std::string(what) + " is empty");
-  if (v.size() > kMaxVersionBytes) {
-    return ResourceExhaustedError(std::string(what) + " is longer than " +
-                                  std::to_string(kMaxVersionBytes) + " bytes");
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code
+// points past U+10FFFF), which json::Dump copies unchanged.
+bool IsUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (end - p <= n) return false;
+    if (p[1] < lo || p[1] > hi) return false;
+    for (int i = 2; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+    }
+    p += n + 1;
   }
-  for (char c : v) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return DataLossError(std::string(what) + " holds a control character");
+  return true;
+}
+
+// Appends `s` as a JSON string exactly as json::Dump writes it.
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (!IsUtf8(s)) {
+    out += json::Dump(Json(std::string(s)));  // replaces bad sequences
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
     }
   }
-  return Status::Ok();
+  out += '"';
 }
 
 Result<std::string> RequiredString(const Json& obj, std::string_view key) {
@@ -311,7 +363,40 @@ Status DebianEntry(const std::string& package, const std::string& cve,
   return Status::Ok();
 }
 
-// Checks an id from a distro feed ("CVE-2024-1234").
+Status EmitAll(std::map<std::string, Record>& by_id, const RecordSink& sink) {
+  for (auto& [id, rec] : by_id) RETURN_IF_ERROR(sink.record(std::move(rec)));
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string Truncate(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+  return s;
+}
+
+Status TooMany(std::string_view what, size_t cap) {
+  return ResourceExhaustedError("more than " + std::to_string(cap) + " " +
+                                std::string(what));
+}
+
+Status CheckToken(std::string_view what, std::string_view v) {
+  if (v.empty()) return DataLossError(std::string(what) + " is empty");
+  if (v.size() > kMaxVersionBytes) {
+    return ResourceExhaustedError(std::string(what) + " is longer than " +
+                                  std::to_string(kMaxVersionBytes) + " bytes");
+  }
+  for (char c : v) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return DataLossError(std::string(what) + " holds a control character");
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckId(std::string_view id) {
   RETURN_IF_ERROR(CheckToken("id", id));
   if (id.size() > kMaxIdBytes) {
@@ -323,13 +408,6 @@ Status CheckId(std::string_view id) {
   }
   return Status::Ok();
 }
-
-Status EmitAll(std::map<std::string, Record>& by_id, const RecordSink& sink) {
-  for (auto& [id, rec] : by_id) RETURN_IF_ERROR(sink.record(std::move(rec)));
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<Record> ParseOsv(const Json& doc) {
   Result<Record> rec = ParseOsvFields(doc);
@@ -596,18 +674,26 @@ std::string DetectJsonKind(const Json& doc) {
 }
 
 std::string RangesToJson(const std::vector<Range>& ranges) {
-  static constexpr const char* kKeys[] = {"introduced", "fixed",
-                                          "last_affected", "limit"};
-  Json out = Json::array();
+  static constexpr std::string_view kKeys[] = {"introduced", "fixed",
+                                               "last_affected", "limit"};
+  std::string out = "[";
   for (const Range& r : ranges) {
-    Json events = Json::array();
-    for (const Event& e : r.events) {
-      events.push_back(Json::object({{kKeys[e.kind], e.version}}));
+    if (out.size() > 1) out += ',';
+    out += "{\"events\":[";
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      if (i) out += ',';
+      out += "{\"";
+      out += kKeys[r.events[i].kind];
+      out += "\":";
+      AppendJsonString(out, r.events[i].version);
+      out += '}';
     }
-    out.push_back(
-        Json::object({{"type", r.type}, {"events", std::move(events)}}));
+    out += "],\"type\":";
+    AppendJsonString(out, r.type);
+    out += '}';
   }
-  return json::Dump(out);
+  out += ']';
+  return out;
 }
 
 Result<std::vector<Range>> RangesFromJson(std::string_view text) {
@@ -622,7 +708,28 @@ Result<std::vector<Range>> RangesFromJson(std::string_view text) {
 }
 
 std::string StringsToJson(const std::vector<std::string>& v) {
-  return json::Dump(Json(v));
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    AppendJsonString(out, v[i]);
+  }
+  out += ']';
+  return out;
+}
+
+std::string SeverityToJson(
+    const std::vector<std::pair<std::string, std::string>>& severity) {
+  std::string out = "[";
+  for (const auto& [type, score] : severity) {
+    if (out.size() > 1) out += ',';
+    out += "{\"score\":";
+    AppendJsonString(out, score);
+    out += ",\"type\":";
+    AppendJsonString(out, type);
+    out += '}';
+  }
+  out += ']';
+  return out;
 }
 
 Result<std::vector<std::string>> StringsFromJson(std::string_view text) {

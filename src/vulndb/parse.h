@@ -29,6 +29,17 @@ inline constexpr size_t kMaxEvents = 4096;            // per range
 inline constexpr size_t kMaxVersions = 100'000;       // per affected
 inline constexpr size_t kMaxVersionBytes = 1024;      // names, versions
 
+// Validation shared by the parsers.
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string Truncate(std::string s, size_t max);
+// "more than <cap> <what>" (kResourceExhausted).
+Status TooMany(std::string_view what, size_t cap);
+// A short printable token (ids, names, versions, ecosystems): not empty, at
+// most kMaxVersionBytes, no control characters.
+Status CheckToken(std::string_view what, std::string_view v);
+// An advisory id: a token of at most kMaxIdBytes without spaces.
+Status CheckId(std::string_view id);
+
 // An advisory and its affected rows, as written to the database.
 struct Record {
   Advisory advisory;
@@ -72,6 +83,10 @@ std::string DetectJsonKind(const json::Json& doc);
 std::string RangesToJson(const std::vector<Range>& ranges);
 Result<std::vector<Range>> RangesFromJson(std::string_view text);
 std::string StringsToJson(const std::vector<std::string>& v);
+// [{"score": ..., "type": ...}] as OSV has them. The writers above give
+// exactly json::Dump's bytes, without building a JSON document.
+std::string SeverityToJson(
+    const std::vector<std::pair<std::string, std::string>>& severity);
 Result<std::vector<std::string>> StringsFromJson(std::string_view text);
 
 }  // namespace strata::vulndb::internal

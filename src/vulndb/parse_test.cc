@@ -296,5 +296,33 @@ TEST(RangesFromJsonTest, RoundTripsAndRefusesGarbage) {
             DataLossError("ranges must be an array"));
 }
 
+TEST(StringsToJsonTest, WritesExactlyWhatJsonDumpWrites) {
+  const std::vector<std::string> tricky = {
+      "",
+      "plain",
+      "q\"b\\s/",
+      "\b\f\n\r\t",
+      std::string("\0\x01\x1f\x7f", 4),
+      "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",  // valid UTF-8 kept
+      "\xc3",
+      "\xc0\xaf",
+      "\xed\xa0\x80",
+      "\xf4\x90\x80\x80",
+      "a\xffb",
+      "\xe0\x80\x80",
+      "\xf0\x80\x80\x80"};
+  EXPECT_EQ(StringsToJson(tricky), json::Dump(json::Json(tricky)));
+  for (const std::string& t : tricky) {
+    std::vector<Range> r = {Range{t, {{Event::kFixed, t}}}};
+    json::Json want = json::Json::array(
+        {{{"events", json::Json::array({{{"fixed", t}}})}, {"type", t}}});
+    EXPECT_EQ(RangesToJson(r), json::Dump(want));
+    json::Json sev = json::Json::array({{{"type", t}, {"score", t + "s"}}});
+    EXPECT_EQ(SeverityToJson({{t, t + "s"}}), json::Dump(sev));
+  }
+  EXPECT_EQ(StringsToJson({}), "[]");
+  EXPECT_EQ(SeverityToJson({}), "[]");
+}
+
 }  // namespace
 }  // namespace strata::vulndb::internal
