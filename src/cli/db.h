@@ -3,6 +3,12 @@
 // docs/formats/vulndb.md). An import is one transaction over all its
 // sources; a source that cannot be read at all fails the whole import and
 // leaves the database as it was. Skipped records are summarised on stderr.
+//
+// `strata db update [--db PATH] [--source NAME=URL]... [--only NAME,...]`,
+// `strata db push REF [--db PATH]` and `strata db pull REF [--db PATH]`
+// (with the registry flags): download the public sources into a new
+// database, and distribute a database as an OCI artifact; the logic lives
+// in cli/db_dist.h.
 #ifndef STRATA_CLI_DB_H_
 #define STRATA_CLI_DB_H_
 
