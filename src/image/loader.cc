@@ -17,8 +17,8 @@ namespace {
 // Layers at least this large (compressed) get a decompression thread of their
 // own; small ones are not worth the hand-off.
 constexpr int64_t kPrefetchThreshold = 4 * caps::kMiB;
-constexpr size_t kPrefetchBufferBytes = 1 * caps::kMiB;
-constexpr int kPrefetchBuffers = 4;
+constexpr size_t kPrefetchBufferBytes = caps::kMiB / 2;
+constexpr int kPrefetchBuffers = 2;
 // Progress is reported at most every this many compressed bytes per layer.
 constexpr int64_t kProgressStep = 4 * caps::kMiB;
 
