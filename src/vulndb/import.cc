@@ -11,6 +11,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -25,7 +26,13 @@ namespace strata::vulndb::internal {
 namespace {
 
 constexpr size_t kReadChunk = 256 * 1024;
-constexpr size_t kZipQueueDepth = 256;  // parsed records in flight
+// Zip entries travel in batches (waking threads per entry costs more than
+// parsing a small record); at most kZipQueueDepth batches are in flight.
+constexpr size_t kZipBatch = 64;
+constexpr size_t kZipQueueDepth = 8;
+// OSV parsing is most of an import's CPU: two parsers keep a 2-core machine
+// busy beside the inflating reader and the SQLite writer.
+constexpr int kParseThreads = 2;
 
 using ArchivePtr =
     std::unique_ptr<archive, CHandleDeleter<archive, archive_read_free>>;
@@ -128,59 +135,21 @@ Parsed ParseOsvRecord(std::string_view name, std::string_view bytes) {
   return Parsed{std::move(*rec), ""};
 }
 
-// Bounded queue from the zip reader thread to the writer. Push returns false
-// once the writer has given up; Pop returns nullopt after Finish and drain.
-class Channel {
- public:
-  bool Push(Parsed&& p) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return q_.size() < kZipQueueDepth || closed_; });
-    if (closed_) return false;
-    q_.push_back(std::move(p));
-    cv_.notify_all();
-    return true;
-  }
-  std::optional<Parsed> Pop() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !q_.empty() || finished_; });
-    if (q_.empty()) return std::nullopt;
-    Parsed p = std::move(q_.front());
-    q_.pop_front();
-    cv_.notify_all();
-    return p;
-  }
-  void Finish(Status st) {
-    std::lock_guard lock(mu_);
-    status_ = std::move(st);
-    finished_ = true;
-    cv_.notify_all();
-  }
-  void Close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    cv_.notify_all();
-  }
-  Status status() {
-    std::lock_guard lock(mu_);
-    return status_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Parsed> q_;
-  bool finished_ = false, closed_ = false;
-  Status status_;
+// A zip entry to parse, or the reason it is skipped.
+struct RawEntry {
+  std::string name;
+  std::string bytes;
+  std::string skip;  // non-empty: not parsed
 };
 
-// Reads every *.json entry of the zip and parses it as an OSV record. Runs
-// on its own thread; `emit` returning false stops it.
-Status ReadZip(archive* a, const std::function<bool(Parsed&&)>& emit) {
+// Reads every *.json entry of the zip. Runs on its own thread; `emit`
+// returning false stops it.
+Status ReadZip(archive* a, const std::function<bool(RawEntry&&)>& emit) {
   std::string buf;
   std::vector<char> chunk(kReadChunk);
   int64_t entries = 0, expanded = 0;
   auto skip = [&](std::string msg) {
-    return emit(Parsed{std::nullopt, std::move(msg)});
+    return emit(RawEntry{"", "", std::move(msg)});
   };
   for (;;) {
     archive_entry* e = nullptr;
@@ -240,27 +209,140 @@ Status ReadZip(archive* a, const std::function<bool(Parsed&&)>& emit) {
                                     std::to_string(kMaxArchiveTotalBytes) +
                                     " bytes");
     }
-    if (!emit(ParseOsvRecord(name, buf))) break;
+    if (!emit(RawEntry{name, std::move(buf), ""})) break;
+    buf = std::string();
   }
   return Status::Ok();
 }
 
-// Reading and parsing run on a second thread, writing on this one.
+// Batches of entries parsed by kParseThreads workers and handed to the
+// writer in archive order (so that a repeated id keeps its last record and
+// messages come in order, as with one thread).
+class ParsePool {
+ public:
+  ParsePool() {
+    for (int i = 0; i < kParseThreads; ++i) {
+      workers_.emplace_back([this] { Work(); });
+    }
+  }
+  ~ParsePool() {
+    Close();
+    for (std::thread& t : workers_) t.join();
+  }
+  // Producer side. False once the consumer has given up.
+  bool Submit(std::vector<RawEntry>&& batch) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] {
+      return submitted_ - delivered_ < kZipQueueDepth || closed_;
+    });
+    if (closed_) return false;
+    jobs_.push_back({submitted_++, std::move(batch)});
+    cv_.notify_all();
+    return true;
+  }
+  void Finish(Status st) {
+    std::lock_guard lock(mu_);
+    status_ = std::move(st);
+    finished_ = true;
+    cv_.notify_all();
+  }
+  // Consumer side: the next batch in archive order; nullopt at the end.
+  std::optional<std::vector<Parsed>> Next() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] {
+      return done_.count(delivered_) > 0 ||
+             (finished_ && delivered_ == submitted_);
+    });
+    auto it = done_.find(delivered_);
+    if (it == done_.end()) return std::nullopt;
+    std::vector<Parsed> p = std::move(it->second);
+    done_.erase(it);
+    ++delivered_;
+    cv_.notify_all();
+    return p;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  struct Job {
+    uint64_t seq;
+    std::vector<RawEntry> entries;
+  };
+  void Work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !jobs_.empty() || closed_ || finished_; });
+        if (jobs_.empty()) {
+          if (closed_ || finished_) return;
+          continue;
+        }
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      std::vector<Parsed> parsed;
+      parsed.reserve(job.entries.size());
+      for (RawEntry& e : job.entries) {
+        parsed.push_back(e.skip.empty()
+                             ? ParseOsvRecord(e.name, e.bytes)
+                             : Parsed{std::nullopt, std::move(e.skip)});
+      }
+      std::lock_guard lock(mu_);
+      done_.emplace(job.seq, std::move(parsed));
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;                          // guarded by mu_
+  std::map<uint64_t, std::vector<Parsed>> done_;  // guarded by mu_
+  uint64_t submitted_ = 0, delivered_ = 0;
+  bool finished_ = false, closed_ = false;
+  Status status_;
+  std::vector<std::thread> workers_;
+};
+
+// Reading runs on a second thread, parsing on kParseThreads workers, and
+// writing, in archive order, on this one.
 Status Importer::Zip(archive* a) {
   RETURN_IF_ERROR(SetKind("osv"));
-  Channel ch;
+  ParsePool ch;
   std::thread reader([&] {
-    ch.Finish(ReadZip(a, [&](Parsed&& p) { return ch.Push(std::move(p)); }));
+    std::vector<RawEntry> batch;
+    bool open = true;
+    Status st = ReadZip(a, [&](RawEntry&& e) {
+      batch.push_back(std::move(e));
+      if (batch.size() < kZipBatch) return true;
+      open = ch.Submit(std::move(batch));
+      batch.clear();
+      return open;
+    });
+    if (open && !batch.empty()) ch.Submit(std::move(batch));
+    ch.Finish(std::move(st));
   });
   Status st;
-  while (std::optional<Parsed> p = ch.Pop()) {
-    if (!p->record) {
-      Skip(std::move(p->skip));
-      continue;
+  while (st.ok()) {
+    std::optional<std::vector<Parsed>> batch = ch.Next();
+    if (!batch) break;
+    for (Parsed& p : *batch) {
+      if (!p.record) {
+        Skip(std::move(p.skip));
+        continue;
+      }
+      st = w_.Put(*p.record);
+      if (!st.ok()) break;
+      ++stats_.records;
     }
-    st = w_.Put(*p->record);
-    if (!st.ok()) break;
-    ++stats_.records;
   }
   ch.Close();
   reader.join();

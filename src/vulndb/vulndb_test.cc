@@ -93,6 +93,41 @@ class VulnDbTest : public ::testing::Test {
   std::string path_;
 };
 
+// Entries are parsed on several threads but written in archive order: a
+// repeated id keeps its last record, and skip messages keep their order.
+TEST_F(VulnDbTest, ParallelZipImportKeepsArchiveOrder) {
+  Files files;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = "GHSA-" + std::to_string(i % 300);
+    files.push_back({id + "-" + std::to_string(i) + ".json",
+                     Osv(id, "PyPI", "pkg" + std::to_string(i % 300),
+                         std::to_string(i) + ".0")});
+    if (i % 250 == 0) {
+      files.push_back({"bad-" + std::to_string(i) + ".json", "{"});
+    }
+  }
+  auto db = OpenImport();
+  Result<ImportStats> stats =
+      db->Import(Write("PyPI-all.zip", WriteArchive(files, false)));
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->records, 1000);
+  EXPECT_EQ(stats->skipped, 4);
+  ASSERT_EQ(stats->messages.size(), 4u);
+  for (size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(stats->messages[k].rfind("bad-" + std::to_string(k * 250), 0), 0u)
+        << stats->messages[k];
+  }
+  for (int j : {0, 99, 299}) {
+    auto rows = db->Lookup("PyPI", "pkg" + std::to_string(j));
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 1u);
+    // The last entry with this id in the archive wins.
+    int last = j + 300 * ((999 - j) / 300);
+    EXPECT_EQ((*rows)[0].ranges[0].events[1].version,
+              std::to_string(last) + ".0");
+  }
+}
+
 TEST_F(VulnDbTest, ImportsOsvZipAndLooksUp) {
   std::string zip = WriteArchive(
       {{"GHSA-1.json", Osv("GHSA-1", "PyPI", "Django_Rest.Framework", "3.1",
