@@ -207,26 +207,30 @@ Result<ScanResult> Match(const sbom::Sbom& sbom, vulndb::Db& db,
     }
     std::vector<Candidate> candidates;
     std::set<std::string> seen_rows;
-    for (const std::string& name : target->names) {
-      ASSIGN_OR_RETURN(std::vector<vulndb::Affected> rows,
-                       db.Lookup(target->ecosystem, name));
-      for (vulndb::Affected& row : rows) {
-        if (row.fix_state == "not-affected") continue;
-        if (!seen_rows.insert(row.id + "\n" + row.name).second) continue;
-        Result<std::optional<std::string>> hit =
-            Affects(row, target->scheme, target->version);
-        if (!hit.ok()) {
-          out.notes.push_back(row.id + " for " + p.name + ": " +
-                              hit.status().message());
-          continue;
+    std::vector<std::string> ecosystems = {target->ecosystem};
+    ecosystems.insert(ecosystems.end(), target->also.begin(),
+                      target->also.end());
+    for (const std::string& ecosystem : ecosystems)
+      for (const std::string& name : target->names) {
+        ASSIGN_OR_RETURN(std::vector<vulndb::Affected> rows,
+                         db.Lookup(ecosystem, name));
+        for (vulndb::Affected& row : rows) {
+          if (row.fix_state == "not-affected") continue;
+          if (!seen_rows.insert(row.id + "\n" + row.name).second) continue;
+          Result<std::optional<std::string>> hit =
+              Affects(row, target->scheme, target->version);
+          if (!hit.ok()) {
+            out.notes.push_back(row.id + " for " + p.name + ": " +
+                                hit.status().message());
+            continue;
+          }
+          if (!*hit) continue;
+          ASSIGN_OR_RETURN(const std::optional<vulndb::Advisory>* adv,
+                           advisory(row.id));
+          if (!*adv || !(*adv)->withdrawn.empty()) continue;
+          candidates.push_back({std::move(row), **hit, **adv});
         }
-        if (!*hit) continue;
-        ASSIGN_OR_RETURN(const std::optional<vulndb::Advisory>* adv,
-                         advisory(row.id));
-        if (!*adv || !(*adv)->withdrawn.empty()) continue;
-        candidates.push_back({std::move(row), **hit, **adv});
       }
-    }
     if (candidates.empty()) continue;
 
     // Fold advisories that share an id or alias into one vulnerability.
@@ -272,7 +276,7 @@ Result<ScanResult> Match(const sbom::Sbom& sbom, vulndb::Db& db,
       f.package_type = std::string(sbom::PackageTypeName(p.type));
       f.purl = p.purl;
       for (const sbom::Location& l : p.locations) f.locations.push_back(l.path);
-      f.ecosystem = target->ecosystem;
+      f.ecosystem = candidates[idx.front()].row.ecosystem;
 
       // Fix state: a fix for this version, else what the distro says.
       bool wont_fix = false, not_fixed = false;

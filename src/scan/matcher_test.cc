@@ -301,6 +301,22 @@ TEST_F(MatcherTest, UnknownDistroIsANoteNotSilence) {
             "were not matched");
 }
 
+TEST_F(MatcherTest, UbuntuLtsDataIsFound) {
+  Import("ubuntu.json", R"({"id": "UBUNTU-CVE-2024-6387", "modified":
+      "2024-07-01T00:00:00Z", "aliases": ["CVE-2024-6387"], "affected": [{
+      "package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssh"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
+      {"fixed": "1:8.9p1-3ubuntu0.10"}]}]}]})");
+  sbom::Sbom s;
+  s.distro.id = "ubuntu";
+  s.distro.version_id = "22.04";
+  s.packages.push_back(
+      Deb("openssh-server", "1:8.9p1-3ubuntu0.6", "openssh", ""));
+  sbom::Finalize(s);
+  EXPECT_EQ(Ids(MustMatch(s)),
+            std::vector<std::string>{"CVE-2024-6387 openssh-server"});
+}
+
 TEST(TargetTest, DistroEcosystems) {
   auto eco = [](std::string id, std::string v) {
     sbom::Distro d;

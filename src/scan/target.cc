@@ -136,6 +136,17 @@ std::optional<Target> TargetFor(const sbom::Package& p,
   if (t.ecosystem.empty() || t.version.empty() || t.names.empty()) {
     return std::nullopt;
   }
+  // osv.dev's Ubuntu data names LTS releases "Ubuntu:22.04:LTS" (and Pro
+  // ones "Ubuntu:Pro:22.04:LTS"): April releases of even years.
+  if (distro.id == "ubuntu" && t.ecosystem.starts_with("Ubuntu:") &&
+      sbom::IsOsPackage(p.type)) {
+    std::string release = t.ecosystem.substr(7);
+    if (release.size() == 5 && release.ends_with(".04") &&
+        (release[1] - '0') % 2 == 0) {
+      t.also.push_back(t.ecosystem + ":LTS");
+      t.also.push_back("Ubuntu:Pro:" + release + ":LTS");
+    }
+  }
   return t;
 }
 

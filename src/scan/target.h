@@ -25,6 +25,9 @@ struct Target {
   std::vector<std::string> names;  // to look up, most specific first
   std::string version;             // as the ecosystem's advisories write it
   version::Scheme scheme;          // for ECOSYSTEM ranges
+  // Other spellings of the same ecosystem in OSV data, looked up too
+  // (Ubuntu LTS releases: "Ubuntu:22.04:LTS" beside "Ubuntu:22.04").
+  std::vector<std::string> also;
 };
 
 // The OSV ecosystem of an image's distro ("Debian:12", "Ubuntu:22.04",
