@@ -103,32 +103,33 @@ std::optional<Target> TargetFor(const sbom::Package& p,
       t.scheme = version::Scheme::kRpm;
       break;
     case sbom::PackageType::kPython:
-      t = {"PyPI", {p.name}, p.version, version::Scheme::kPep440};
+      t = {"PyPI", {p.name}, p.version, version::Scheme::kPep440, {}};
       break;
     case sbom::PackageType::kNpm:
-      t = {"npm", {p.name}, p.version, version::Scheme::kSemver};
+      t = {"npm", {p.name}, p.version, version::Scheme::kSemver, {}};
       break;
     case sbom::PackageType::kGoModule:
-      t = {"Go", {p.name}, p.version, version::Scheme::kGo};
+      t = {"Go", {p.name}, p.version, version::Scheme::kGo, {}};
       break;
     case sbom::PackageType::kJavaArchive:
       if (p.group.empty()) return std::nullopt;  // no Maven coordinates
       t = {"Maven",
            {p.group + ":" + p.name},
            p.version,
-           version::Scheme::kMaven};
+           version::Scheme::kMaven,
+           {}};
       break;
     case sbom::PackageType::kRustCrate:
-      t = {"crates.io", {p.name}, p.version, version::Scheme::kSemver};
+      t = {"crates.io", {p.name}, p.version, version::Scheme::kSemver, {}};
       break;
     case sbom::PackageType::kGem:
-      t = {"RubyGems", {p.name}, p.version, version::Scheme::kRubyGems};
+      t = {"RubyGems", {p.name}, p.version, version::Scheme::kRubyGems, {}};
       break;
     case sbom::PackageType::kPhpComposer:
-      t = {"Packagist", {p.name}, p.version, version::Scheme::kComposer};
+      t = {"Packagist", {p.name}, p.version, version::Scheme::kComposer, {}};
       break;
     case sbom::PackageType::kDotnet:
-      t = {"NuGet", {p.name}, p.version, version::Scheme::kNuGet};
+      t = {"NuGet", {p.name}, p.version, version::Scheme::kNuGet, {}};
       break;
     case sbom::PackageType::kBinary:
       return std::nullopt;
