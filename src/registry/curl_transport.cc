@@ -262,21 +262,24 @@ class CurlTransport : public HttpTransport {
     auto set = [&](CURLoption opt, auto value) {
       return curl_easy_setopt(c, opt, value) == CURLE_OK;
     };
-    bool ok = set(CURLOPT_URL, req.url.c_str()) &&
-              set(CURLOPT_PROTOCOLS_STR, "http,https") &&
-              set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https") &&
-              set(CURLOPT_NOSIGNAL, 1L) && set(CURLOPT_ERRORBUFFER, errbuf) &&
-              set(CURLOPT_USERAGENT, options_.user_agent.c_str()) &&
-              set(CURLOPT_CONNECTTIMEOUT_MS,
-                  static_cast<long>(options_.connect_timeout_ms)) &&
-              set(CURLOPT_LOW_SPEED_LIMIT, 1L) &&
-              set(CURLOPT_LOW_SPEED_TIME,
-                  static_cast<long>(options_.low_speed_timeout_s)) &&
-              set(CURLOPT_SSL_VERIFYPEER, options_.tls.verify ? 1L : 0L) &&
-              set(CURLOPT_SSL_VERIFYHOST, options_.tls.verify ? 2L : 0L) &&
-              set(CURLOPT_HEADERFUNCTION, OnHeader) &&
-              set(CURLOPT_HEADERDATA, &t) &&
-              set(CURLOPT_WRITEFUNCTION, OnBody) && set(CURLOPT_WRITEDATA, &t);
+    // A redirect never downgrades: what was asked over https stays on https
+    // (a registry's blob redirect, a DB download).
+    const bool https = req.url.starts_with("https://");
+    bool ok =
+        set(CURLOPT_URL, req.url.c_str()) &&
+        set(CURLOPT_PROTOCOLS_STR, "http,https") &&
+        set(CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https") &&
+        set(CURLOPT_NOSIGNAL, 1L) && set(CURLOPT_ERRORBUFFER, errbuf) &&
+        set(CURLOPT_USERAGENT, options_.user_agent.c_str()) &&
+        set(CURLOPT_CONNECTTIMEOUT_MS,
+            static_cast<long>(options_.connect_timeout_ms)) &&
+        set(CURLOPT_LOW_SPEED_LIMIT, 1L) &&
+        set(CURLOPT_LOW_SPEED_TIME,
+            static_cast<long>(options_.low_speed_timeout_s)) &&
+        set(CURLOPT_SSL_VERIFYPEER, options_.tls.verify ? 1L : 0L) &&
+        set(CURLOPT_SSL_VERIFYHOST, options_.tls.verify ? 2L : 0L) &&
+        set(CURLOPT_HEADERFUNCTION, OnHeader) && set(CURLOPT_HEADERDATA, &t) &&
+        set(CURLOPT_WRITEFUNCTION, OnBody) && set(CURLOPT_WRITEDATA, &t);
     if (ok && !options_.tls.ca_cert_file.empty()) {
       ok = set(CURLOPT_CAINFO, options_.tls.ca_cert_file.c_str()) &&
            set(CURLOPT_CAPATH, kSystemCaPath);

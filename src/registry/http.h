@@ -72,9 +72,10 @@ class HttpTransport {  // thread-safe: Do may be called concurrently
  public:
   virtual ~HttpTransport() = default;
   // One exchange, no retries, no redirects followed except for GET and HEAD
-  // (at most 5, http/https only; an Authorization header is dropped when a
-  // redirect leaves the host). Network failures (refused, reset, timeout,
-  // TLS handshake failure) are kUnavailable with a one-line cause
+  // (at most 5, http/https only, never from https to http; an Authorization
+  // header is dropped when a redirect leaves the host). Network failures
+  // (refused, reset, timeout, TLS handshake failure) are kUnavailable with a
+  // one-line cause
   // ("connection reset", "TLS: ..."); a server certificate that does not
   // verify is kFailedPrecondition ("TLS: certificate verify failed ...");
   // a TLS handshake answered in plain HTTP is kUnavailable with the message
