@@ -6,17 +6,12 @@
 // length compare exactly (by length, then digits): there is no overflow.
 #include <string>
 
+#include "version/semver_parts.h"
 #include "version/version.h"
 
 namespace strata::version {
+namespace internal {
 namespace {
-
-struct SemverVersion {
-  std::string_view major;
-  std::string_view minor;
-  std::string_view patch;
-  std::string_view prerelease;  // without the '-'; empty when absent
-};
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentifierChar(char c) {
@@ -29,11 +24,6 @@ bool IsNumeric(std::string_view s) {
     if (!IsDigit(c)) return false;
   }
   return true;
-}
-
-Status Invalid(std::string_view v) {
-  return InvalidArgumentError("invalid semver version \"" +
-                              std::string(v.substr(0, 100)) + "\"");
 }
 
 // Consumes a numeric identifier (0 or [1-9][0-9]*) from the front of `s`.
@@ -72,33 +62,6 @@ bool ValidIdentifiers(std::string_view s, bool allow_leading_zeros) {
     if (end == std::string_view::npos) return true;
     start = end + 1;
   }
-}
-
-Result<SemverVersion> ParseSemver(std::string_view v) {
-  if (v.size() > kMaxVersionLength) return Invalid(v);
-  std::string_view s = v;
-  if (!s.empty() && s[0] == 'v') s.remove_prefix(1);
-  SemverVersion out;
-  if (!ConsumeNumber(s, &out.major) || !ConsumeDot(s) ||
-      !ConsumeNumber(s, &out.minor) || !ConsumeDot(s) ||
-      !ConsumeNumber(s, &out.patch)) {
-    return Invalid(v);
-  }
-  size_t plus = s.find('+');
-  if (plus != std::string_view::npos) {
-    if (!ValidIdentifiers(s.substr(plus + 1), /*allow_leading_zeros=*/true)) {
-      return Invalid(v);
-    }
-    s = s.substr(0, plus);
-  }
-  if (!s.empty()) {
-    if (s[0] != '-') return Invalid(v);
-    out.prerelease = s.substr(1);
-    if (!ValidIdentifiers(out.prerelease, /*allow_leading_zeros=*/false)) {
-      return Invalid(v);
-    }
-  }
-  return out;
 }
 
 int Sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
@@ -141,13 +104,54 @@ int ComparePrerelease(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+bool ParseSemverParts(std::string_view v, bool go_shorthands,
+                      SemverParts* out) {
+  if (v.size() > kMaxVersionLength) return false;
+  std::string_view s = v;
+  if (!s.empty() && s[0] == 'v') s.remove_prefix(1);
+  *out = SemverParts{};
+  out->minor = "0";
+  out->patch = "0";
+  if (!ConsumeNumber(s, &out->major)) return false;
+  if (go_shorthands && s.empty()) return true;  // vMAJOR
+  if (!ConsumeDot(s) || !ConsumeNumber(s, &out->minor)) return false;
+  if (go_shorthands && s.empty()) return true;  // vMAJOR.MINOR
+  if (!ConsumeDot(s) || !ConsumeNumber(s, &out->patch)) return false;
+  size_t plus = s.find('+');
+  if (plus != std::string_view::npos) {
+    if (!ValidIdentifiers(s.substr(plus + 1), /*allow_leading_zeros=*/true)) {
+      return false;
+    }
+    s = s.substr(0, plus);
+  }
+  if (!s.empty()) {
+    if (s[0] != '-') return false;
+    out->prerelease = s.substr(1);
+    if (!ValidIdentifiers(out->prerelease, /*allow_leading_zeros=*/false)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int CompareSemverParts(const SemverParts& a, const SemverParts& b) {
+  if (int c = CompareNumbers(a.major, b.major); c != 0) return c;
+  if (int c = CompareNumbers(a.minor, b.minor); c != 0) return c;
+  if (int c = CompareNumbers(a.patch, b.patch); c != 0) return c;
+  return ComparePrerelease(a.prerelease, b.prerelease);
+}
+
+}  // namespace internal
+
 Result<int> CompareSemver(std::string_view a, std::string_view b) {
-  ASSIGN_OR_RETURN(SemverVersion va, ParseSemver(a));
-  ASSIGN_OR_RETURN(SemverVersion vb, ParseSemver(b));
-  if (int c = CompareNumbers(va.major, vb.major); c != 0) return c;
-  if (int c = CompareNumbers(va.minor, vb.minor); c != 0) return c;
-  if (int c = CompareNumbers(va.patch, vb.patch); c != 0) return c;
-  return ComparePrerelease(va.prerelease, vb.prerelease);
+  internal::SemverParts va, vb;
+  for (auto [v, parts] : {std::pair{a, &va}, std::pair{b, &vb}}) {
+    if (!internal::ParseSemverParts(v, /*go_shorthands=*/false, parts)) {
+      return InvalidArgumentError("invalid semver version \"" +
+                                  std::string(v.substr(0, 100)) + "\"");
+    }
+  }
+  return internal::CompareSemverParts(va, vb);
 }
 
 }  // namespace strata::version
