@@ -66,6 +66,19 @@ void ForEachCaptured(
     const std::function<void(const image::CapturedFile& file,
                              const sbom::Location& location)>& fn);
 
+// A capture rule keeping what `reduce` finds in every executable ELF file of
+// at most caps::kMaxAnalysedFileBytes (Go build info, Rust audit data).
+image::CaptureRule ElfBinaryRule(std::string_view name,
+                                 decltype(image::CaptureRule::reduce) reduce);
+
+// ForEachCaptured over what the ElfBinaryRule `rule` kept, with the reason
+// for binaries over the cap spelled once.
+void ForEachCapturedBinary(
+    const image::LoadedImage& image, std::string_view rule,
+    std::string_view cataloger, sbom::Sbom* out,
+    const std::function<void(const image::CapturedFile& file,
+                             const sbom::Location& location)>& fn);
+
 // Gives every package without an id a temporary one, then adds a
 // "contains" relationship from each OS package to every other package
 // whose location (the outer file, before any "!") is one of the OS

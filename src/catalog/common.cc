@@ -1,8 +1,11 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
+#include "base/caps.h"
 #include "catalog/cataloger.h"
+#include "elf/elf.h"
 #include "sbom/format_internal.h"
 
 namespace strata::catalog {
@@ -74,6 +77,30 @@ void ForEachCaptured(
     }
     fn(*f, location);
   }
+}
+
+image::CaptureRule ElfBinaryRule(std::string_view name,
+                                 decltype(image::CaptureRule::reduce) reduce) {
+  return image::CaptureRule{
+      .name = name,
+      .globs = {},
+      .executables = true,
+      .magic = std::string(elf::kMagic),
+      .max_file_bytes = caps::kMaxAnalysedFileBytes,
+      .reduce = std::move(reduce),
+  };
+}
+
+void ForEachCapturedBinary(
+    const image::LoadedImage& image, std::string_view rule,
+    std::string_view cataloger, sbom::Sbom* out,
+    const std::function<void(const image::CapturedFile& file,
+                             const sbom::Location& location)>& fn) {
+  static const std::string kTooLarge =
+      "larger than the " +
+      std::to_string(caps::kMaxAnalysedFileBytes / caps::kMiB) +
+      " MiB cap on analysed binaries";
+  ForEachCaptured(image, rule, "", cataloger, kTooLarge, out, fn);
 }
 
 namespace {

@@ -2,9 +2,7 @@
 
 #include <utility>
 
-#include "base/caps.h"
 #include "catalog/rust/audit_data.h"
-#include "elf/elf.h"
 
 namespace strata::catalog::rust {
 namespace {
@@ -13,12 +11,8 @@ constexpr std::string_view kName = "rust-cargo-auditable-cataloger";
 constexpr std::string_view kRule = "rust-binary";
 
 Status RunRust(const Context& ctx, sbom::Sbom* out) {
-  const std::string too_large =
-      "larger than the " +
-      std::to_string(caps::kMaxAnalysedFileBytes / caps::kMiB) +
-      " MiB cap on analysed binaries";
-  ForEachCaptured(
-      ctx.image, kRule, "", kName, too_large, out,
+  ForEachCapturedBinary(
+      ctx.image, kRule, kName, out,
       [&](const image::CapturedFile& file, const sbom::Location& location) {
         auto crates = ParseAuditData(file.content);
         if (!crates.ok()) {
@@ -40,16 +34,10 @@ Cataloger MakeRustCataloger() {
   return Cataloger{
       .name = kName,
       .globs = {},
-      .rules = {image::CaptureRule{
-          .name = kRule,
-          .globs = {},
-          .executables = true,
-          .magic = std::string(elf::kMagic),
-          .max_file_bytes = caps::kMaxAnalysedFileBytes,
-          .reduce =
-              [](std::string_view, std::string_view bytes) {
-                return ReadAuditData(bytes);
-              }}},
+      .rules = {ElfBinaryRule(kRule,
+                              [](std::string_view, std::string_view bytes) {
+                                return ReadAuditData(bytes);
+                              })},
       .run = RunRust,
   };
 }
