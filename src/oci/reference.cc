@@ -63,43 +63,6 @@ bool IsValidTag(std::string_view tag) {
   return true;
 }
 
-bool IsLowerAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-// [a-z0-9]+ ((\.|_|__|-+)[a-z0-9]+)*
-bool IsPathComponent(std::string_view c) {
-  if (c.empty() || !IsLowerAlnum(c.front()) || !IsLowerAlnum(c.back())) {
-    return false;
-  }
-  for (size_t i = 0; i < c.size();) {
-    if (IsLowerAlnum(c[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < c.size() && !IsLowerAlnum(c[j])) ++j;
-    std::string_view sep = c.substr(i, j - i);
-    bool ok = sep == "." || sep == "_" || sep == "__" ||
-              sep.find_first_not_of('-') == std::string_view::npos;
-    if (!ok) return false;
-    i = j;
-  }
-  return true;
-}
-
-// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
-bool IsRegistryTag(std::string_view t) {
-  if (t.empty() || t.size() > kMaxTagLength) return false;
-  for (size_t i = 0; i < t.size(); ++i) {
-    char c = t[i];
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                (c >= '0' && c <= '9') || c == '_';
-    if (!word && (i == 0 || (c != '.' && c != '-'))) return false;
-  }
-  return true;
-}
-
 // host[:port] or [v6]:port; host labels of [A-Za-z0-9-] joined by '.'.
 bool IsDomain(std::string_view d) {
   std::string_view host = d, port;
@@ -178,7 +141,7 @@ Status ParseRepositoryPart(std::string_view full, std::string_view name,
     size_t next = path.find('/', start);
     std::string_view comp = path.substr(
         start, next == std::string_view::npos ? next : next - start);
-    if (!IsPathComponent(comp)) {
+    if (!IsRepositoryComponent(comp)) {
       return BadName(full, "invalid repository component \"" +
                                std::string(comp.substr(0, 200)) +
                                "\" (lowercase letters, digits and . _ __ -)");
@@ -295,7 +258,42 @@ Result<Transport> DetectArchive(const std::string& path) {
   return NotAnImage(path);
 }
 
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
 }  // namespace
+
+bool IsRepositoryComponent(std::string_view c) {
+  if (c.empty() || !IsLowerAlnum(c.front()) || !IsLowerAlnum(c.back())) {
+    return false;
+  }
+  for (size_t i = 0; i < c.size();) {
+    if (IsLowerAlnum(c[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < c.size() && !IsLowerAlnum(c[j])) ++j;
+    std::string_view sep = c.substr(i, j - i);
+    bool ok = sep == "." || sep == "_" || sep == "__" ||
+              sep.find_first_not_of('-') == std::string_view::npos;
+    if (!ok) return false;
+    i = j;
+  }
+  return true;
+}
+
+bool IsRegistryTag(std::string_view t) {
+  if (t.empty() || t.size() > kMaxTagLength) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '_';
+    if (!word && (i == 0 || (c != '.' && c != '-'))) return false;
+  }
+  return true;
+}
 
 std::string_view TransportName(Transport t) {
   switch (t) {

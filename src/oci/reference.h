@@ -66,6 +66,12 @@ std::string RegistryApiHost(std::string_view registry);
 // kRegistry reference.
 Result<ImageRef> ParseRegistryName(std::string_view name);
 
+// The grammar's pieces, for code that puts names into URLs: one path
+// component of a repository ([a-z0-9]+ joined by '.', '_', '__' or runs of
+// '-'), and a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).
+bool IsRepositoryComponent(std::string_view component);
+bool IsRegistryTag(std::string_view tag);
+
 // "registry/repository" without tag or digest, validated as above: for
 // commands that name a repository (strata ls).
 Result<ImageRef> ParseRepository(std::string_view name);

@@ -6,6 +6,7 @@
 
 #include "base/caps.h"
 #include "base/json.h"
+#include "oci/reference.h"
 
 namespace strata::registry {
 namespace {
@@ -14,36 +15,6 @@ constexpr size_t kMaxRepositoryLength = 255;
 constexpr size_t kMaxTagLength = 128;
 // Registry error messages quoted in ours.
 constexpr size_t kMaxQuotedMessage = 200;
-
-bool IsLowerAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_';
-}
-
-// [a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*
-bool IsPathComponent(std::string_view s) {
-  size_t i = 0;
-  while (true) {
-    size_t start = i;
-    while (i < s.size() && IsLowerAlnum(s[i])) ++i;
-    if (i == start) return false;
-    if (i == s.size()) return true;
-    if (s[i] == '.') {
-      ++i;
-    } else if (s[i] == '_') {
-      ++i;
-      if (i < s.size() && s[i] == '_') ++i;
-    } else if (s[i] == '-') {
-      while (i < s.size() && s[i] == '-') ++i;
-    } else {
-      return false;
-    }
-  }
-}
 
 // Quotes a name from a caller or registry for a message: at most 128
 // characters, controls replaced.
@@ -242,7 +213,7 @@ Status ValidateRepository(std::string_view repo) {
   std::string_view rest = repo;
   while (true) {
     size_t slash = rest.find('/');
-    if (!IsPathComponent(rest.substr(0, slash))) {
+    if (!oci::IsRepositoryComponent(rest.substr(0, slash))) {
       return InvalidArgumentError("invalid repository name " + Quote(repo));
     }
     if (slash == std::string_view::npos) return Status::Ok();
@@ -251,11 +222,9 @@ Status ValidateRepository(std::string_view repo) {
 }
 
 Status ValidateTag(std::string_view tag) {
-  bool ok = !tag.empty() && tag.size() <= kMaxTagLength && IsWordChar(tag[0]);
-  for (size_t i = 1; ok && i < tag.size(); ++i) {
-    ok = IsWordChar(tag[i]) || tag[i] == '.' || tag[i] == '-';
+  if (!oci::IsRegistryTag(tag)) {
+    return InvalidArgumentError("invalid tag " + Quote(tag));
   }
-  if (!ok) return InvalidArgumentError("invalid tag " + Quote(tag));
   return Status::Ok();
 }
 
