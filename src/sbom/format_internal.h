@@ -15,6 +15,7 @@
 #include "base/status.h"
 #include "sbom/format.h"
 #include "sbom/model.h"
+#include "sbom/purl.h"
 
 namespace strata::sbom::internal {
 
@@ -62,15 +63,9 @@ std::optional<std::string> NormalizeSpdxExpression(std::string_view s);
 // around each part: "(A OR B) AND C" -> {"A OR B", "C"}.
 std::vector<std::string> SplitTopLevelAnd(std::string_view expression);
 
-// A parsed, percent-decoded Package URL.
-struct Purl {
-  std::string type;  // lowercase
-  std::string namespace_;
-  std::string name;
-  std::string version;
-  std::map<std::string, std::string> qualifiers;
-};
-std::optional<Purl> ParsePurl(std::string_view s);
+// The PURL parser is public (sbom/purl.h); the readers use it from here.
+using ::strata::sbom::ParsePurl;
+using ::strata::sbom::Purl;
 
 // Fills a package read from a foreign document from its purl. `name`,
 // `version` (as the document spells them, may be empty), `purl` and `cpes`

@@ -3,6 +3,8 @@
 #ifndef STRATA_SBOM_PURL_H_
 #define STRATA_SBOM_PURL_H_
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,24 @@ namespace strata::sbom {
 // Percent-encodes a PURL component (name, version, qualifier value) per
 // the purl spec: unreserved characters stay, everything else is %XX.
 std::string PurlEncode(std::string_view s);
+
+// A parsed, percent-decoded Package URL.
+struct Purl {
+  std::string type;  // lowercase
+  std::string namespace_;
+  std::string name;
+  std::string version;
+  std::map<std::string, std::string> qualifiers;  // keys lowercase; empty
+                                                  // values dropped
+  std::string subpath;
+};
+
+// Parses a Package URL the way the purl spec says, right to left: #subpath,
+// ?qualifiers, @version (the last '@' after the last '/', so an unencoded
+// npm scope is no version), then type/namespace/name. nullopt when `s` is
+// not one (no "pkg:" scheme, no type or name, bad percent-encoding, a
+// qualifier without '=').
+std::optional<Purl> ParsePurl(std::string_view s);
 
 // The PURL of an OS package, syft style:
 //   pkg:deb/debian/openssl@3.0.15-1~deb12u1?arch=amd64&distro=debian-12

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/json.h"
+#include "sbom/purl.h"
 
 namespace strata::vex {
 namespace {
@@ -355,107 +356,6 @@ Result<Document> ParseCycloneDx(const Json& doc, std::string_view what) {
   return out;
 }
 
-// --- PURL matching -----------------------------------------------------------
-
-struct Purl {
-  std::string type, ns, name, version, subpath;
-  std::vector<std::pair<std::string, std::string>> qualifiers;
-};
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> Decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-// The purl-spec parsing procedure, right to left: #subpath, ?qualifiers,
-// @version, then type/namespace/name.
-std::optional<Purl> ParsePurl(std::string_view s) {
-  if (s.size() < 4 || Lower(s.substr(0, 4)) != "pkg:") return std::nullopt;
-  s.remove_prefix(4);
-  Purl p;
-  if (size_t hash = s.find('#'); hash != std::string_view::npos) {
-    std::string_view sub = s.substr(hash + 1);
-    while (!sub.empty() && sub.front() == '/') sub.remove_prefix(1);
-    while (!sub.empty() && sub.back() == '/') sub.remove_suffix(1);
-    auto d = Decode(sub);
-    if (!d) return std::nullopt;
-    p.subpath = *d;
-    s = s.substr(0, hash);
-  }
-  if (size_t q = s.find('?'); q != std::string_view::npos) {
-    std::string_view rest = s.substr(q + 1);
-    s = s.substr(0, q);
-    while (!rest.empty()) {
-      size_t amp = rest.find('&');
-      std::string_view pair = rest.substr(0, amp);
-      rest = amp == std::string_view::npos ? std::string_view()
-                                           : rest.substr(amp + 1);
-      size_t eq = pair.find('=');
-      if (eq == std::string_view::npos || eq == 0) return std::nullopt;
-      auto value = Decode(pair.substr(eq + 1));
-      if (!value) return std::nullopt;
-      if (value->empty()) continue;
-      p.qualifiers.emplace_back(Lower(pair.substr(0, eq)), *value);
-    }
-  }
-  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
-  // The version is after the last '@' that follows the last '/' (an
-  // unencoded npm scope "@angular" is not a version).
-  size_t at = s.rfind('@');
-  size_t last_slash = s.rfind('/');
-  if (at != std::string_view::npos &&
-      (last_slash == std::string_view::npos || at > last_slash)) {
-    auto v = Decode(s.substr(at + 1));
-    if (!v) return std::nullopt;
-    p.version = *v;
-    s = s.substr(0, at);
-  }
-  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
-  size_t slash = s.find('/');
-  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
-  p.type = Lower(s.substr(0, slash));
-  std::string_view path = s.substr(slash + 1);
-  size_t last = path.rfind('/');
-  std::string_view name =
-      last == std::string_view::npos ? path : path.substr(last + 1);
-  if (name.empty()) return std::nullopt;
-  auto n = Decode(name);
-  if (!n) return std::nullopt;
-  p.name = *n;
-  if (last != std::string_view::npos) {
-    auto ns = Decode(path.substr(0, last));
-    if (!ns) return std::nullopt;
-    p.ns = *ns;
-  }
-  return p;
-}
-
 }  // namespace
 
 std::string_view StatusName(VexStatus s) {
@@ -491,19 +391,18 @@ Result<Document> Parse(std::string_view bytes, std::string_view what) {
 
 bool ProductMatches(std::string_view product, std::string_view purl) {
   if (product == purl) return true;
-  std::optional<Purl> p = ParsePurl(product);
-  std::optional<Purl> q = ParsePurl(purl);
+  std::optional<sbom::Purl> p = sbom::ParsePurl(product);
+  std::optional<sbom::Purl> q = sbom::ParsePurl(purl);
   if (!p || !q) return false;
-  if (p->type != q->type || p->ns != q->ns || p->name != q->name) {
+  if (p->type != q->type || p->namespace_ != q->namespace_ ||
+      p->name != q->name) {
     return false;
   }
   if (!p->version.empty() && p->version != q->version) return false;
   if (!p->subpath.empty() && p->subpath != q->subpath) return false;
-  for (const auto& kv : p->qualifiers) {
-    if (std::find(q->qualifiers.begin(), q->qualifiers.end(), kv) ==
-        q->qualifiers.end()) {
-      return false;
-    }
+  for (const auto& [key, value] : p->qualifiers) {
+    auto it = q->qualifiers.find(key);
+    if (it == q->qualifiers.end() || it->second != value) return false;
   }
   return true;
 }
