@@ -537,15 +537,9 @@ TEST_F(DbDistTest, CorruptLayersAreErrorsAndKeepTheOldDatabase) {
 int Strata(const std::string& args, std::string* out) {
   std::string cmd =
       std::string(STRATA_BINARY_DIR) + "/strata " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  out->clear();
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    out->append(buf.data(), n);
-  }
-  int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  int status = 0;
+  *out = testing::RunCommand(cmd, &status);
+  return status;
 }
 
 TEST_F(DbUpdateTest, CommandLineUpdateWithSourcesAndOnly) {

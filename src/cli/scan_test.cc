@@ -11,6 +11,7 @@
 
 #include "base/json.h"
 #include "testing/image_writer.h"
+#include "testing/test_util.h"
 
 namespace strata::cli {
 namespace {
@@ -19,15 +20,9 @@ int Strata(const std::string& args, std::string* out, bool with_stderr = true) {
   std::string cmd = "SOURCE_DATE_EPOCH=1700000000 " +
                     std::string(STRATA_BINARY_DIR) + "/strata " + args +
                     (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  out->clear();
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    out->append(buf.data(), n);
-  }
-  int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  int status = 0;
+  *out = testing::RunCommand(cmd, &status);
+  return status;
 }
 
 class ScanCliTest : public ::testing::Test {

@@ -22,6 +22,7 @@
 #include "registry/testing/harness.h"
 #include "testing/image_writer.h"
 #include "testing/tar_writer.h"
+#include "testing/test_util.h"
 
 namespace strata::registry {
 namespace {
@@ -526,17 +527,6 @@ TEST_F(FaultTest, CrossRepositoryMountAndChunkedUpload) {
 
 // The strata binary against a real registry: copy, ls, digest, and sbom
 // (whose second run, by digest, needs no registry at all: the cache).
-std::string RunCommand(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int st = ::pclose(p);
-  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
 
 TEST_F(E2E, CommandLineCopyLsDigestAndCachedSbom) {
   REQUIRE_REGISTRY(RegistryMode::kTlsBasicAuth);
@@ -550,28 +540,30 @@ TEST_F(E2E, CommandLineCopyLsDigestAndCachedSbom) {
   std::string pw = "echo '" + reg->password() + "' | SOURCE_DATE_EPOCH=0 ";
   std::string name = reg->host() + "/cli/app";
   int st = 0;
-  std::string digest =
-      RunCommand(pw + bin + std::string(" copy -q --all-platforms oci:") + src +
-                     ":v1 docker://" + name + ":v1" + flags,
-                 &st);
+  std::string digest = ::strata::testing::RunCommand(
+      pw + bin + std::string(" copy -q --all-platforms oci:") + src +
+          ":v1 docker://" + name + ":v1" + flags,
+      &st);
   ASSERT_EQ(st, 0);
   EXPECT_EQ(digest, TopDigest("oci:" + src + ":v1") + "\n");
-  EXPECT_EQ(RunCommand(pw + bin + std::string(" ls ") + name + flags, &st),
+  EXPECT_EQ(::strata::testing::RunCommand(
+                pw + bin + std::string(" ls ") + name + flags, &st),
             "v1\n");
   EXPECT_EQ(st, 0);
-  EXPECT_EQ(RunCommand(pw + bin + std::string(" digest docker://") + name +
-                           ":v1" + flags,
-                       &st),
-            digest);
+  EXPECT_EQ(
+      ::strata::testing::RunCommand(
+          pw + bin + std::string(" digest docker://") + name + ":v1" + flags,
+          &st),
+      digest);
   std::string cache = " --cache-dir " + dir_ + "/cache";
   std::string by_digest =
       "docker://" + name + "@" + digest.substr(0, digest.size() - 1);
-  std::string sbom1 = RunCommand(
+  std::string sbom1 = ::strata::testing::RunCommand(
       pw + bin + std::string(" sbom -q -o json ") + by_digest + flags + cache,
       &st);
   ASSERT_EQ(st, 0);
-  std::string local =
-      RunCommand(std::string(bin) + " sbom -q -o json oci:" + src + ":v1", &st);
+  std::string local = ::strata::testing::RunCommand(
+      std::string(bin) + " sbom -q -o json oci:" + src + ":v1", &st);
   ASSERT_EQ(st, 0);
   // Same packages; only the source reference differs.
   auto packages = [](const std::string& text) {
@@ -583,19 +575,20 @@ TEST_F(E2E, CommandLineCopyLsDigestAndCachedSbom) {
   EXPECT_NE(packages(local).find("\"tool\""), std::string::npos) << local;
 
   // A wrong password: exit 1, a one-line error, the password never shown.
-  std::string err =
-      RunCommand("echo wrong-pw-xyz | " + std::string(bin) + " ls " + name +
-                     " --ca-cert " + reg->ca_cert_path() + " --username " +
-                     reg->username() + " --password-stdin --verbose 2>&1",
-                 &st);
+  std::string err = ::strata::testing::RunCommand(
+      "echo wrong-pw-xyz | " + std::string(bin) + " ls " + name +
+          " --ca-cert " + reg->ca_cert_path() + " --username " +
+          reg->username() + " --password-stdin --verbose 2>&1",
+      &st);
   EXPECT_EQ(st, 1);
   EXPECT_EQ(err.find("wrong-pw-xyz"), std::string::npos) << err;
   EXPECT_NE(err.find("strata: error: "), std::string::npos) << err;
 
   reg.reset();  // the registry is gone: the cache answers
-  std::string sbom2 = RunCommand("SOURCE_DATE_EPOCH=0 " + std::string(bin) +
-                                     " sbom -q -o json " + by_digest + cache,
-                                 &st);
+  std::string sbom2 =
+      ::strata::testing::RunCommand("SOURCE_DATE_EPOCH=0 " + std::string(bin) +
+                                        " sbom -q -o json " + by_digest + cache,
+                                    &st);
   EXPECT_EQ(st, 0);
   EXPECT_EQ(sbom2, sbom1);
 }

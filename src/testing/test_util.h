@@ -4,7 +4,11 @@
 #define STRATA_TESTING_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -44,6 +48,36 @@ inline void ExpectGolden(const std::string& path, const std::string& actual) {
                   << " (run with STRATA_UPDATE_GOLDEN=1)";
   EXPECT_EQ(actual, ReadTestFile(path))
       << "golden " << path << " differs (STRATA_UPDATE_GOLDEN=1 rewrites it)";
+}
+
+// Runs `command` with /bin/sh and returns what it wrote on stdout; stores
+// its exit status in *exit_status (-1 when it could not run or did not exit
+// normally). Add "2>&1" to the command to capture stderr too.
+inline std::string RunCommand(const std::string& command, int* exit_status) {
+  std::string out;
+  *exit_status = -1;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+    out.append(buf.data(), n);
+  }
+  int st = ::pclose(p);
+  if (st != -1 && WIFEXITED(st)) *exit_status = WEXITSTATUS(st);
+  return out;
+}
+
+// Writes `content` to a new file under the test temporary directory and
+// returns its path ("" when it cannot be created). The caller removes it.
+inline std::string WriteTempFile(const std::string& content,
+                                 const std::string& prefix = "strata") {
+  std::string path = ::testing::TempDir() + prefix + "_XXXXXX";
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return "";
+  ::close(fd);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  return path;
 }
 
 }  // namespace strata::testing

@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "testing/test_util.h"
 #include "version/version.h"
 
 namespace strata::version {
@@ -255,16 +257,11 @@ std::vector<std::string> RunScript(const std::string& script) {
     std::ofstream out(path, std::ios::binary);
     out << script;
   }
+  int status = 0;
+  std::istringstream out(
+      testing::RunCommand("sh " + path + " 2>/dev/null", &status));
   std::vector<std::string> lines;
-  FILE* p = popen(("sh " + path + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr) return lines;
-  char buf[64];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) {
-    std::string line(buf);
-    while (!line.empty() && line.back() == '\n') line.pop_back();
-    lines.push_back(line);
-  }
-  pclose(p);
+  for (std::string line; std::getline(out, line);) lines.push_back(line);
   std::remove(path.c_str());
   return lines;
 }

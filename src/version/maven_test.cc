@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/test_util.h"
 #include "version/version.h"
 
 namespace strata::version {
@@ -31,13 +32,9 @@ int Cmp(std::string_view a, std::string_view b) {
 // Runs `command`; its output, or nullopt when it could not run or exited
 // non-zero.
 std::optional<std::string> RunOracle(const std::string& command) {
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  if (pclose(pipe) != 0) return std::nullopt;
+  int status = 0;
+  std::string out = testing::RunCommand(command + " 2>/dev/null", &status);
+  if (status != 0) return std::nullopt;
   return out;
 }
 

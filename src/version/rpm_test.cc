@@ -5,10 +5,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "testing/test_util.h"
 #include "version/version.h"
 
 namespace strata::version {
@@ -258,15 +260,10 @@ TEST(CompareRpm, MatchesRpmLabelCompareOnGeneratedPairs) {
   std::vector<std::string> want;
   std::string command =
       std::string(kPython) + " " + base + ".py < " + base + ".in";
-  FILE* p = popen(command.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char buf[64];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) {
-    std::string line(buf);
-    while (!line.empty() && line.back() == '\n') line.pop_back();
-    want.push_back(line);
-  }
-  EXPECT_EQ(pclose(p), 0);
+  int status = 0;
+  std::istringstream out(testing::RunCommand(command, &status));
+  EXPECT_EQ(status, 0);
+  for (std::string line; std::getline(out, line);) want.push_back(line);
   std::remove((base + ".py").c_str());
   std::remove((base + ".in").c_str());
   ASSERT_EQ(want.size(), pairs.size());

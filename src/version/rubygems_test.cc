@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "testing/test_util.h"
 #include "version/version.h"
 
 namespace strata::version {
@@ -39,31 +40,17 @@ int Cmp(std::string_view a, std::string_view b) {
   return r.ok() ? Sign(*r) : 99;
 }
 
-std::string WriteTemp(const std::string& content) {
-  std::string path = ::testing::TempDir() + "rubygems_oracle_XXXXXX";
-  int fd = mkstemp(path.data());
-  if (fd < 0) return "";
-  close(fd);
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-  return path;
-}
-
 // Runs `command` with `input` on stdin; its output, or nullopt when it could
 // not run or exited non-zero.
 std::optional<std::string> RunOracle(const std::string& command,
                                      const std::string& input) {
-  std::string in_path = WriteTemp(input);
+  std::string in_path = testing::WriteTempFile(input, "rubygems_oracle");
   if (in_path.empty()) return std::nullopt;
-  FILE* pipe =
-      popen((command + " < '" + in_path + "' 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  int rc = pclose(pipe);
+  int status = 0;
+  std::string out = testing::RunCommand(
+      command + " < '" + in_path + "' 2>/dev/null", &status);
   unlink(in_path.c_str());
-  if (rc != 0) return std::nullopt;
+  if (status != 0) return std::nullopt;
   return out;
 }
 
@@ -217,7 +204,7 @@ TEST(CompareRubyGemsTest, MatchesGemVersionOnGeneratedVersions) {
   if (access(kRuby, X_OK) != 0) {
     GTEST_SKIP() << kRuby << " is absent: no Gem::Version oracle";
   }
-  std::string script = WriteTemp(kOracleScript);
+  std::string script = testing::WriteTempFile(kOracleScript, "rubygems_oracle");
   ASSERT_FALSE(script.empty());
   Generator gen(7);
   std::vector<std::pair<std::string, std::string>> pairs;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/test_util.h"
 #include "version/version.h"
 
 namespace strata::version {
@@ -124,15 +125,9 @@ std::string RandomVersion(std::mt19937& rng) {
 }
 
 std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    out.append(buf.data(), n);
-  }
-  EXPECT_EQ(::pclose(p), 0) << cmd;
+  int status = 0;
+  std::string out = testing::RunCommand(cmd, &status);
+  EXPECT_EQ(status, 0) << cmd;
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "catalog/cataloger_test_util.h"
 #include "oci/reference.h"
 #include "testing/image_writer.h"
 #include "testing/tar_writer.h"
@@ -27,38 +28,20 @@ constexpr std::string_view kName = "python-installed-package-cataloger";
 Result<image::LoadedImage> LoadWithCapture(
     const std::string& reference,
     int64_t max_file_bytes = caps::kMaxCapturedFileBytes) {
-  ASSIGN_OR_RETURN(oci::ImageRef ref, oci::ParseReference(reference));
-  image::LoadOptions options;
-  for (std::string_view g : MakePythonCataloger().globs) {
-    options.capture_globs.emplace_back(g);
-  }
-  options.max_captured_file_bytes = max_file_bytes;
-  return image::Load(ref, options);
+  return test::LoadForCataloger(MakePythonCataloger(), reference,
+                                max_file_bytes);
 }
 
 sbom::Sbom Catalog(const image::LoadedImage& img) {
-  sbom::Sbom out;
-  sbom::Distro distro;
-  Context ctx{img, distro};
-  Status s = MakePythonCataloger().run(ctx, &out);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return out;
+  return test::RunCataloger(MakePythonCataloger(), img);
 }
 
 const sbom::Package* Find(const sbom::Sbom& s, std::string_view name) {
-  for (const sbom::Package& p : s.packages) {
-    if (p.name == name) return &p;
-  }
-  return nullptr;
+  return test::FindPackage(s, name);
 }
 
 std::vector<std::string> Reasons(const sbom::Sbom& s) {
-  std::vector<std::string> out;
-  for (const sbom::Unknown& u : s.unknowns) {
-    EXPECT_EQ(u.cataloger, kName);
-    out.push_back(u.location.path + ": " + u.reason);
-  }
-  return out;
+  return test::UnknownReasons(s, kName);
 }
 
 std::string Testdata(const std::string& c) {
