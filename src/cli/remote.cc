@@ -1,7 +1,6 @@
 #include "cli/remote.h"
 
 #include <cstdio>
-#include <iostream>
 #include <mutex>
 
 namespace strata::cli {
@@ -38,18 +37,32 @@ void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags, bool with_cache) {
 
 namespace {
 
+// Passwords and tokens are short; more on stdin is a mistake.
+constexpr size_t kMaxPasswordBytes = 64 * 1024;
+
 // The password is read from stdin at most once per process.
 Result<std::string> StdinPassword() {
   static std::mutex mu;
   static std::optional<Result<std::string>> cached;
   std::lock_guard<std::mutex> lock(mu);
   if (!cached) {
+    // The first line, read byte by byte up to a cap (stdin may be anything).
     std::string line;
-    if (!std::getline(std::cin, line) && line.empty()) {
+    int c;
+    while ((c = std::getchar()) != EOF && c != '\n') {
+      if (line.size() == kMaxPasswordBytes) {
+        cached =
+            InvalidArgumentError("--password-stdin: password longer than " +
+                                 std::to_string(kMaxPasswordBytes) + " bytes");
+        return *cached;
+      }
+      line.push_back(static_cast<char>(c));
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() && c == EOF) {
       cached = InvalidArgumentError(
           "--password-stdin: no password on standard input");
     } else {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
       cached = line;
     }
   }

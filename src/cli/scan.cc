@@ -15,9 +15,6 @@
 namespace strata::cli {
 namespace {
 
-// VEX documents are small; a larger file is refused.
-constexpr int64_t kMaxVexFileBytes = 64 * 1024 * 1024;
-
 struct Args {
   std::string input;
   std::vector<std::string> outputs;
@@ -33,7 +30,7 @@ struct Args {
 Result<vex::Document> ReadVex(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, io::OpenFileSource(path));
   ASSIGN_OR_RETURN(std::string bytes,
-                   ReadAll(*src, kMaxVexFileBytes, "VEX file " + path));
+                   ReadAll(*src, vex::kMaxDocumentBytes, "VEX file " + path));
   return vex::Parse(bytes, path);
 }
 
