@@ -300,12 +300,13 @@ Result<ScanResult> Match(const sbom::Sbom& sbom, vulndb::Db& db,
                                          : FixState::kUnknown;
 
       // Severity: the distro's rating, else the highest CVSS base score.
+      bool distro_rated = false;
       for (size_t i : idx) {
         std::optional<cvss::Rating> r =
             DistroRating(candidates[i].row.distro_severity);
         if (r && (!f.severity_known || *r > f.severity)) {
           f.severity = *r;
-          f.severity_known = true;
+          f.severity_known = distro_rated = true;
           f.severity_source =
               target->ecosystem.substr(0, target->ecosystem.find(':'));
         }
@@ -317,8 +318,7 @@ Result<ScanResult> Match(const sbom::Sbom& sbom, vulndb::Db& db,
           if (s->base > f.score) {
             f.score = s->base;
             f.vector = s->vector;
-            if (f.severity_source.empty() || f.severity_source == "CVSS" ||
-                f.severity_source.starts_with("CVSS")) {
+            if (!distro_rated) {
               f.severity = s->rating;
               f.severity_known = true;
               f.severity_source = type;
