@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "version/semver_parts.h"
 #include "version/version.h"
 
 namespace strata::version {
@@ -31,10 +32,6 @@ struct NuGetVersion {
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsLabelChar(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         c == '-';
-}
 char Upper(char c) { return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c; }
 
 Status Invalid(std::string_view v) {
@@ -53,31 +50,6 @@ bool ParsePart(std::string_view s, int64_t* out) {
   }
   *out = value;
   return true;
-}
-
-// NuGet's IsValid/IsValidPart: non-empty dot-separated parts of
-// [0-9A-Za-z-]; without allow_leading_zeros an all-digit part longer than
-// one digit must not start with '0'.
-bool ValidLabels(std::string_view s, bool allow_leading_zeros) {
-  size_t start = 0;
-  while (true) {
-    size_t end = s.find('.', start);
-    std::string_view part =
-        s.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                      : end - start);
-    if (part.empty()) return false;
-    bool all_digits = true;
-    for (char c : part) {
-      if (!IsLabelChar(c)) return false;
-      all_digits = all_digits && IsDigit(c);
-    }
-    if (!allow_leading_zeros && all_digits && part.size() > 1 &&
-        part[0] == '0') {
-      return false;
-    }
-    if (end == std::string_view::npos) return true;
-    start = end + 1;
-  }
 }
 
 Result<NuGetVersion> ParseNuGet(std::string_view v) {
@@ -109,14 +81,15 @@ Result<NuGetVersion> ParseNuGet(std::string_view v) {
     size_t plus = rest.find('+');
     out.labels = rest.substr(
         1, plus == std::string_view::npos ? std::string_view::npos : plus - 1);
-    if (!ValidLabels(out.labels, /*allow_leading_zeros=*/false)) {
+    if (!internal::ValidIdentifiers(out.labels,
+                                    /*allow_leading_zeros=*/false)) {
       return Invalid(v);
     }
     rest =
         plus == std::string_view::npos ? std::string_view() : rest.substr(plus);
   }
-  if (!rest.empty() &&
-      !ValidLabels(rest.substr(1), /*allow_leading_zeros=*/true)) {
+  if (!rest.empty() && !internal::ValidIdentifiers(
+                           rest.substr(1), /*allow_leading_zeros=*/true)) {
     return Invalid(v);
   }
   return out;

@@ -42,28 +42,6 @@ bool ConsumeDot(std::string_view& s) {
   return true;
 }
 
-// Dot-separated non-empty identifiers of [0-9A-Za-z-]; prerelease
-// identifiers that are numeric must not have leading zeros.
-bool ValidIdentifiers(std::string_view s, bool allow_leading_zeros) {
-  size_t start = 0;
-  while (true) {
-    size_t end = s.find('.', start);
-    std::string_view id =
-        s.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                      : end - start);
-    if (id.empty()) return false;
-    for (char c : id) {
-      if (!IsIdentifierChar(c)) return false;
-    }
-    if (!allow_leading_zeros && id.size() > 1 && id[0] == '0' &&
-        IsNumeric(id)) {
-      return false;
-    }
-    if (end == std::string_view::npos) return true;
-    start = end + 1;
-  }
-}
-
 int Sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
 
 // Numbers without leading zeros: the longer is larger, else by digits.
@@ -103,6 +81,26 @@ int ComparePrerelease(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+bool ValidIdentifiers(std::string_view s, bool allow_leading_zeros) {
+  size_t start = 0;
+  while (true) {
+    size_t end = s.find('.', start);
+    std::string_view id =
+        s.substr(start, end == std::string_view::npos ? std::string_view::npos
+                                                      : end - start);
+    if (id.empty()) return false;
+    for (char c : id) {
+      if (!IsIdentifierChar(c)) return false;
+    }
+    if (!allow_leading_zeros && id.size() > 1 && id[0] == '0' &&
+        IsNumeric(id)) {
+      return false;
+    }
+    if (end == std::string_view::npos) return true;
+    start = end + 1;
+  }
+}
 
 bool ParseSemverParts(std::string_view v, bool go_shorthands,
                       SemverParts* out) {

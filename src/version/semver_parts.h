@@ -24,6 +24,12 @@ struct SemverParts {
 // longer than kMaxVersionLength.
 bool ParseSemverParts(std::string_view v, bool go_shorthands, SemverParts* out);
 
+// Dot-separated non-empty identifiers of [0-9A-Za-z-]; without
+// `allow_leading_zeros`, an all-digit identifier longer than one digit must
+// not start with '0' (SemVer prerelease identifiers; NuGet labels follow the
+// same rule).
+bool ValidIdentifiers(std::string_view s, bool allow_leading_zeros);
+
 // SemVer precedence (section 11): numbers by value, a version without a
 // prerelease above one with, prerelease identifiers pairwise. <0, 0, >0.
 int CompareSemverParts(const SemverParts& a, const SemverParts& b);
