@@ -13,7 +13,7 @@ PKGS=(
   # libraries
   libssl-dev libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev
   libisal-dev liblzma-dev
-  nlohmann-json3-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev
+  nlohmann-json3-dev rapidjson-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev
   # data: the SPDX license list (read at build time)
   node-spdx-license-ids node-spdx-exceptions
   # tests and benchmarks (the registry tests run the real docker-registry;

@@ -1,5 +1,9 @@
 #include "vulndb/osv_sax.h"
 
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -125,10 +129,10 @@ enum class Kind { kNull, kBool, kNumber, kString, kObject, kArray };
 
 bool IsContainer(Kind k) { return k == Kind::kObject || k == Kind::kArray; }
 
-void Assign(StrField& f, Kind kind, std::string* s) {
+void Assign(StrField& f, Kind kind, std::string_view s) {
   if (kind == Kind::kString) {
     f.state = StrField::kString;
-    f.value = std::move(*s);
+    f.value.assign(s);
   } else {
     f.state = kind == Kind::kNull ? StrField::kAbsent : StrField::kWrong;
     f.value.clear();
@@ -141,12 +145,13 @@ Status InvalidJson(std::string_view what, std::string msg) {
   return DataLossError(std::string(what) + " is not valid JSON: " + msg);
 }
 
-class OsvHandler final : public nlohmann::json_sax<Json> {
+// Builds the Record from parser events. The parsers below only forward to
+// it, so both see one set of rules.
+class OsvHandler {
  public:
   OsvHandler() { frames_.reserve(caps::kMaxJsonDepth + 1); }
 
   bool too_deep() const { return too_deep_; }
-  const std::string& error() const { return error_; }
   // Whether the record names itself with an id fit for messages.
   bool usable_id() const {
     return root_is_object_ && id_.state == StrField::kString &&
@@ -156,35 +161,14 @@ class OsvHandler final : public nlohmann::json_sax<Json> {
   // The record after a successful parse.
   Result<Record> Finish();
 
-  bool null() override { return Value(Kind::kNull, nullptr, false); }
-  bool boolean(bool v) override { return Value(Kind::kBool, nullptr, v); }
-  bool number_integer(number_integer_t) override {
-    return Value(Kind::kNumber, nullptr, false);
-  }
-  bool number_unsigned(number_unsigned_t) override {
-    return Value(Kind::kNumber, nullptr, false);
-  }
-  bool number_float(number_float_t, const string_t&) override {
-    return Value(Kind::kNumber, nullptr, false);
-  }
-  bool string(string_t& v) override { return Value(Kind::kString, &v, false); }
-  bool binary(binary_t&) override {
-    return Value(Kind::kNumber, nullptr, false);
-  }
-  bool start_object(std::size_t) override {
-    return Value(Kind::kObject, nullptr, false);
-  }
-  bool start_array(std::size_t) override {
-    return Value(Kind::kArray, nullptr, false);
-  }
-  bool key(string_t& k) override;
-  bool end_object() override { return End(); }
-  bool end_array() override { return End(); }
-  bool parse_error(std::size_t, const std::string&,
-                   const Json::exception& e) override {
-    error_ = e.what();
-    return false;
-  }
+  bool Null() { return Value(Kind::kNull, {}, false); }
+  bool Bool(bool v) { return Value(Kind::kBool, {}, v); }
+  bool Number() { return Value(Kind::kNumber, {}, false); }
+  bool String(std::string_view v) { return Value(Kind::kString, v, false); }
+  bool StartObject() { return Value(Kind::kObject, {}, false); }
+  bool StartArray() { return Value(Kind::kArray, {}, false); }
+  bool ObjectKey(std::string_view k);
+  bool End();
 
  private:
   // Same rule as json::Parse: a value, key or container start is too deep
@@ -195,14 +179,13 @@ class OsvHandler final : public nlohmann::json_sax<Json> {
     }
     return !too_deep_;
   }
-  bool Value(Kind kind, std::string* s, bool b);
+  bool Value(Kind kind, std::string_view s, bool b);
   // The frame a value opens in the innermost container (kSkip when its
   // content is not kept); for scalars, stores what is kept.
-  Frame Dispatch(Kind kind, std::string* s, bool b);
-  Frame TopMember(Kind kind, std::string* s);
+  Frame Dispatch(Kind kind, std::string_view s, bool b);
+  Frame TopMember(Kind kind, std::string_view s);
   // A member that must be an array: opens `frame` or records its state.
   Frame ArrayMember(Container& c, Kind kind, Frame frame);
-  bool End();
   void EndSeverityItem();
   void EndEvent();
   void EndRange();
@@ -212,7 +195,6 @@ class OsvHandler final : public nlohmann::json_sax<Json> {
   Key key_ = Key::kOther;
   bool too_deep_ = false;
   bool root_is_object_ = false;
-  std::string error_;
 
   // The record's members (last value of a repeated key wins).
   StrField id_, published_, modified_, withdrawn_, summary_, details_;
@@ -235,7 +217,7 @@ class OsvHandler final : public nlohmann::json_sax<Json> {
   StrField event_value_;
 };
 
-bool OsvHandler::key(string_t& k) {
+bool OsvHandler::ObjectKey(std::string_view k) {
   if (!Fits()) return false;
   switch (frames_.back()) {
     case Frame::kTop:
@@ -270,7 +252,7 @@ bool OsvHandler::key(string_t& k) {
       break;
     case Frame::kEvent:
       if (event_keys_ == 0) {
-        event_key_ = std::move(k);
+        event_key_.assign(k);
         event_keys_ = 1;
       } else if (event_keys_ == 1 && k != event_key_) {
         event_keys_ = 2;
@@ -283,7 +265,7 @@ bool OsvHandler::key(string_t& k) {
   return true;
 }
 
-bool OsvHandler::Value(Kind kind, std::string* s, bool b) {
+bool OsvHandler::Value(Kind kind, std::string_view s, bool b) {
   if (!Fits()) return false;
   Frame next = Frame::kSkip;
   if (frames_.empty()) {
@@ -305,7 +287,7 @@ Frame OsvHandler::ArrayMember(Container& c, Kind kind, Frame frame) {
   return Frame::kSkip;
 }
 
-Frame OsvHandler::TopMember(Kind kind, std::string* s) {
+Frame OsvHandler::TopMember(Kind kind, std::string_view s) {
   switch (key_) {
     case Key::kId:
       Assign(id_, kind, s);
@@ -352,7 +334,7 @@ Frame OsvHandler::TopMember(Kind kind, std::string* s) {
   return Frame::kSkip;
 }
 
-Frame OsvHandler::Dispatch(Kind kind, std::string* s, bool b) {
+Frame OsvHandler::Dispatch(Kind kind, std::string_view s, bool b) {
   switch (frames_.back()) {
     case Frame::kTop:
       return TopMember(kind, s);
@@ -361,7 +343,7 @@ Frame OsvHandler::Dispatch(Kind kind, std::string* s, bool b) {
       if (kind != Kind::kString) {
         aliases_.Fail(MustBe("aliases", "an array of strings"));
       } else if (alias_values_.size() < kMaxAliases) {
-        alias_values_.push_back(std::move(*s));
+        alias_values_.emplace_back(s);
       }
       return Frame::kSkip;
     case Frame::kSeverity:
@@ -462,10 +444,10 @@ Frame OsvHandler::Dispatch(Kind kind, std::string* s, bool b) {
             DataLossError("field \"versions\" must be an array of strings"));
         return Frame::kSkip;
       }
-      if (Status st = CheckToken("version", *s); !st.ok()) {
+      if (Status st = CheckToken("version", s); !st.ok()) {
         versions_.Fail(std::move(st));
       } else {
-        row_.versions.push_back(std::move(*s));
+        row_.versions.emplace_back(s);
       }
       return Frame::kSkip;
     case Frame::kSkip:
@@ -645,6 +627,98 @@ Result<Record> OsvHandler::Finish() {
   return rec;
 }
 
+// nlohmann's SAX events: the reference parser, whose syntax errors are
+// the ones json::Parse reports.
+class NlohmannEvents final : public nlohmann::json_sax<Json> {
+ public:
+  explicit NlohmannEvents(OsvHandler& h) : h_(h) {}
+  const std::string& error() const { return error_; }
+
+  bool null() override { return h_.Null(); }
+  bool boolean(bool v) override { return h_.Bool(v); }
+  bool number_integer(number_integer_t) override { return h_.Number(); }
+  bool number_unsigned(number_unsigned_t) override { return h_.Number(); }
+  bool number_float(number_float_t, const string_t&) override {
+    return h_.Number();
+  }
+  bool string(string_t& v) override { return h_.String(v); }
+  bool binary(binary_t&) override { return h_.Number(); }
+  bool start_object(std::size_t) override { return h_.StartObject(); }
+  bool start_array(std::size_t) override { return h_.StartArray(); }
+  bool key(string_t& k) override { return h_.ObjectKey(k); }
+  bool end_object() override { return h_.End(); }
+  bool end_array() override { return h_.End(); }
+  bool parse_error(std::size_t, const std::string&,
+                   const Json::exception& e) override {
+    error_ = e.what();
+    return false;
+  }
+
+ private:
+  OsvHandler& h_;
+  std::string error_;
+};
+
+// RapidJSON's events: the fast path. RapidJSON 1.1 decodes an escaped lone
+// low surrogate (\uDC00) into UTF-8 that is not valid, where nlohmann
+// rejects the document; a decoded string holding such a sequence (ED A0..BF)
+// ends the fast path so that the reference parser decides.
+class RapidEvents {
+ public:
+  explicit RapidEvents(OsvHandler& h) : h_(h) {}
+  bool Null() { return h_.Null(); }
+  bool Bool(bool v) { return h_.Bool(v); }
+  bool Int(int) { return h_.Number(); }
+  bool Uint(unsigned) { return h_.Number(); }
+  bool Int64(int64_t) { return h_.Number(); }
+  bool Uint64(uint64_t) { return h_.Number(); }
+  bool Double(double) { return h_.Number(); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return h_.Number(); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return Valid(s, n) && h_.String(std::string_view(s, n));
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    return Valid(s, n) && h_.ObjectKey(std::string_view(s, n));
+  }
+  bool StartObject() { return h_.StartObject(); }
+  bool StartArray() { return h_.StartArray(); }
+  bool EndObject(rapidjson::SizeType) { return h_.End(); }
+  bool EndArray(rapidjson::SizeType) { return h_.End(); }
+
+ private:
+  static bool Valid(const char* s, size_t n) {
+    const char* end = s + n;
+    for (const char* p = s;
+         (p = static_cast<const char*>(std::memchr(p, 0xED, end - p)));) {
+      if (++p < end && static_cast<unsigned char>(*p) >= 0xA0) return false;
+    }
+    return true;
+  }
+  OsvHandler& h_;
+};
+
+// Whether RapidJSON accepts all of `bytes` as one JSON document and the
+// handler all of its events.
+bool FastParse(std::string_view bytes, OsvHandler& handler) {
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+  rapidjson::MemoryStream stream(bytes.data(), bytes.size());
+  RapidEvents events(handler);
+  rapidjson::Reader reader;
+  if (reader.Parse<kFlags>(stream, events).IsError()) return false;
+  // The stream reads NUL as its end: the document must end at the last byte.
+  return stream.Tell() == bytes.size();
+}
+
+Result<Record> Finish(OsvHandler& handler, std::string_view name) {
+  Result<Record> rec = handler.Finish();
+  if (rec.ok()) return rec;
+  Status st = std::move(rec).status();
+  // Name the record when it has a usable id, as ParseOsv does.
+  if (handler.usable_id()) st = std::move(st).WithContext(handler.id());
+  return std::move(st).WithContext(name);
+}
+
 }  // namespace
 
 Result<Record> ParseOsvBytes(std::string_view bytes, std::string_view name) {
@@ -653,10 +727,18 @@ Result<Record> ParseOsvBytes(std::string_view bytes, std::string_view name) {
         std::string(name) + " is " + std::to_string(bytes.size()) +
         " bytes, over the cap of " + std::to_string(kMaxRecordBytes));
   }
+  {
+    // Every document RapidJSON (with these flags) and the checks above
+    // accept, nlohmann accepts with the same events. Anything else goes to
+    // nlohmann, whose verdict and wording are the contract.
+    OsvHandler handler;
+    if (FastParse(bytes, handler)) return Finish(handler, name);
+  }
   OsvHandler handler;
+  NlohmannEvents events(handler);
   bool ok = false;
   try {
-    ok = Json::sax_parse(bytes.begin(), bytes.end(), &handler,
+    ok = Json::sax_parse(bytes.begin(), bytes.end(), &events,
                          Json::input_format_t::json, /*strict=*/true,
                          /*ignore_comments=*/false);
   } catch (const Json::exception& e) {
@@ -668,14 +750,9 @@ Result<Record> ParseOsvBytes(std::string_view bytes, std::string_view name) {
                                     std::to_string(caps::kMaxJsonDepth) +
                                     " levels");
     }
-    return InvalidJson(name, handler.error());
+    return InvalidJson(name, events.error());
   }
-  Result<Record> rec = handler.Finish();
-  if (rec.ok()) return rec;
-  Status st = std::move(rec).status();
-  // Name the record when it has a usable id, as ParseOsv does.
-  if (handler.usable_id()) st = std::move(st).WithContext(handler.id());
-  return std::move(st).WithContext(name);
+  return Finish(handler, name);
 }
 
 }  // namespace strata::vulndb::internal

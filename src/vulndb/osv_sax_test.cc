@@ -304,6 +304,41 @@ TEST(ParseOsvBytesTest, CorruptedBytesAgreeWithTheDomPath) {
   }
 }
 
+// The fast parser (RapidJSON) hands anything it does not accept, or that
+// nlohmann would judge differently, to the reference parser: the verdict on
+// these edge cases is nlohmann's, as in the DOM path.
+TEST(ParseOsvBytesTest, EdgeCasesOfTheFastParserAgreeWithTheDomPath) {
+  const std::string head = R"({"id": "GO-1", "summary": ")";
+  const std::string tail = R"(", "affected": []})";
+  for (std::string_view inner :
+       {R"(\uDC00)", R"(\uD800)", R"(\uD800\u0041)", R"(\uD83D\uDE00)",
+        R"(\uDBFF\uDFFF)", "\xED\xA0\x80", "\xED\x9F\xBF", "\xC0\xAF",
+        "\xE0\x80\xAF", "\xF4\x90\x80\x80", "\xF0\x9F\x98\x80", "\x7F", "\x1F",
+        R"(\u0000)", "a\tb", R"(\/\b\f)", R"(\x)", "\xFE"}) {
+    ExpectSame(head + std::string(inner) + tail);
+  }
+  const std::string doc = head + "x" + tail;
+  for (const std::string& text :
+       {"\xEF\xBB\xBF" + doc, doc + std::string("\0", 1),
+        doc + std::string("\0", 1) + "{}", doc + " \n\t\r ", doc + "{}",
+        " " + doc, std::string(R"({"id": "GO-1", "n": 1e400})"),
+        std::string(R"({"id": "GO-1", "n": -0, "m": 1.5E+3, "k": 01})"),
+        std::string(R"({"id": "GO-1", "n": 18446744073709551616})"),
+        std::string(R"({"id": "GO-1", "n": NaN})"),
+        std::string(R"({"id": "GO-1", /* c */ "n": 1})"),
+        std::string(R"({"id": "GO-1", "n": [1,]})"),
+        std::string(R"({"id": "GO-1",})"), std::string(R"({"\uDC00": 1})"),
+        std::string(R"({"id": "GO-1", "aliases": ["\uDFFF"]})")}) {
+    ExpectSame(text);
+  }
+  // Nesting at and just past the cap.
+  for (int depth : {caps::kMaxJsonDepth - 1, caps::kMaxJsonDepth,
+                    caps::kMaxJsonDepth + 1}) {
+    ExpectSame(R"({"id": "GO-1", "x": )" + std::string(depth, '[') +
+               std::string(depth, ']') + "}");
+  }
+}
+
 // Every record of the lab's OSV corpus, when ../shared is there: the SAX
 // parser keeps exactly what the DOM path kept.
 TEST(ParseOsvBytesTest, AgreesWithTheDomPathOnTheRealCorpus) {
