@@ -578,6 +578,21 @@ std::string BaseName(std::string_view path) {
 
 Result<std::unique_ptr<Writer>> Writer::Create(sqlite3* db) {
   std::unique_ptr<Writer> w(new Writer(db));
+  {
+    ASSIGN_OR_RETURN(Stmt empty,
+                     Prepare(db,
+                             "SELECT NOT EXISTS(SELECT 1 FROM advisories) AND "
+                             "NOT EXISTS(SELECT 1 FROM affected) AND NOT "
+                             "EXISTS(SELECT 1 FROM aliases)"));
+    if (sqlite3_step(empty.get()) != SQLITE_ROW) return SqlError(db);
+    w->bulk_ = sqlite3_column_int(empty.get(), 0) == 1;
+  }
+  if (w->bulk_) {
+    RETURN_IF_ERROR(Exec(db,
+                         "DROP INDEX IF EXISTS aliases_by_id; "
+                         "DROP INDEX IF EXISTS affected_by_package; "
+                         "DROP INDEX IF EXISTS affected_by_id;"));
+  }
   // An OSV advisory replaces any row; a distro one only its own (an OSV
   // record or the other distro keeps the richer row it wrote).
   ASSIGN_OR_RETURN(
@@ -653,18 +668,21 @@ Status Writer::Put(const Record& rec) {
   BindInt(s, 11, a.malicious ? 1 : 0);
   RETURN_IF_ERROR(StepDone(db_, s));
 
-  if (osv) {
+  ASSIGN_OR_RETURN(const bool replace, MayHaveRows(a.id));
+  if (osv && replace) {
     BindView(del_affected_.get(), 1, a.id);
     BindView(del_affected_.get(), 2, a.source);
     RETURN_IF_ERROR(StepDone(db_, del_affected_.get()));
     BindView(del_aliases_.get(), 1, a.id);
     RETURN_IF_ERROR(StepDone(db_, del_aliases_.get()));
+  }
+  if (osv) {
     for (const std::string& alias : a.aliases) {
       BindView(alias_.get(), 1, alias);
       BindView(alias_.get(), 2, a.id);
       RETURN_IF_ERROR(StepDone(db_, alias_.get()));
     }
-  } else {
+  } else if (replace) {
     std::set<std::pair<std::string_view, std::string_view>> packages;
     for (const Affected& row : rec.affected) {
       if (!packages.emplace(row.ecosystem, row.name).second) continue;
@@ -690,6 +708,24 @@ Status Writer::Put(const Record& rec) {
     RETURN_IF_ERROR(StepDone(db_, s));
   }
   return Status::Ok();
+}
+
+Result<bool> Writer::MayHaveRows(const std::string& id) {
+  if (!bulk_) return true;
+  if (written_.insert(id).second) return false;
+  RETURN_IF_ERROR(BuildIndexes());
+  return true;
+}
+
+Status Writer::BuildIndexes() {
+  bulk_ = false;
+  written_ = {};
+  return Exec(db_, kIndexSql);
+}
+
+Status Writer::Finish() {
+  if (!bulk_) return Status::Ok();
+  return BuildIndexes();
 }
 
 Status Writer::PutKev(const KevEntry& e) {

@@ -39,13 +39,10 @@ CREATE TABLE advisories(id TEXT PRIMARY KEY, source TEXT NOT NULL,
   malicious INTEGER NOT NULL);
 CREATE TABLE aliases(alias TEXT NOT NULL, id TEXT NOT NULL,
   PRIMARY KEY(alias, id)) WITHOUT ROWID;
-CREATE INDEX aliases_by_id ON aliases(id);
 CREATE TABLE affected(id TEXT NOT NULL, source TEXT NOT NULL,
   ecosystem TEXT NOT NULL, name TEXT NOT NULL, ranges TEXT NOT NULL,
   versions TEXT NOT NULL, fix_state TEXT NOT NULL,
   distro_severity TEXT NOT NULL);
-CREATE INDEX affected_by_package ON affected(ecosystem, name);
-CREATE INDEX affected_by_id ON affected(id, source);
 CREATE TABLE kev(cve TEXT PRIMARY KEY, vendor TEXT NOT NULL,
   product TEXT NOT NULL, name TEXT NOT NULL, date_added TEXT NOT NULL,
   due_date TEXT NOT NULL, ransomware INTEGER NOT NULL);
@@ -233,6 +230,7 @@ Result<std::unique_ptr<Db>> Db::OpenForImport(const std::string& path) {
     }
     strata::Status st = internal::Exec(db.get(), "BEGIN");
     if (st.ok()) st = internal::Exec(db.get(), kSchema);
+    if (st.ok()) st = internal::Exec(db.get(), internal::kIndexSql);
     if (st.ok()) st = internal::Exec(db.get(), "COMMIT");
     if (!st.ok()) return st.WithContext(what);
   } else if (*version != kSchemaVersion) {
@@ -306,6 +304,7 @@ Result<std::vector<ImportStats>> InTransaction(sqlite3* db, size_t n,
         w->PutMeta("schema_version", std::to_string(kSchemaVersion)));
     RETURN_IF_ERROR(w->PutMeta("built_at", now));
     RETURN_IF_ERROR(w->PutMeta("strata_version", STRATA_VERSION));
+    RETURN_IF_ERROR(w->Finish());
   }
   RETURN_IF_ERROR(txn.Commit());
   return all;

@@ -316,6 +316,100 @@ TEST_F(VulnDbTest, DistroFeedsShareCveIdsWithoutClobbering) {
   EXPECT_EQ(db->Lookup("Alpine:v3.20", "other")->size(), 1u);
 }
 
+// Every row of the tables an import writes, and the names of the indexes.
+std::string DumpDatabase(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  std::string out;
+  for (const char* sql :
+       {"SELECT id, source, summary, aliases FROM advisories WHERE id != "
+        "'SEED' ORDER BY id",
+        "SELECT * FROM affected WHERE id != 'SEED' ORDER BY id, source, "
+        "ecosystem, name, ranges",
+        "SELECT * FROM aliases WHERE id != 'SEED' ORDER BY alias, id",
+        "SELECT name, tbl_name FROM sqlite_master WHERE type='index' AND "
+        "name NOT LIKE 'sqlite_autoindex%' ORDER BY name"}) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        const unsigned char* v = sqlite3_column_text(st, i);
+        out += v ? reinterpret_cast<const char*>(v) : "NULL";
+        out += '|';
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(st);
+    out += "--\n";
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+// Into an empty database the writer loads without its indexes and builds
+// them at the end (or at the first repeated id): the result is the same
+// as writing row by row into a database that already had content.
+TEST_F(VulnDbTest, BulkLoadIntoAnEmptyDatabaseMatchesRowByRow) {
+  Files zip;
+  for (int i = 0; i < 50; ++i) {
+    std::string id = "GHSA-" + std::to_string(i % 20);
+    zip.push_back(
+        {id + "-" + std::to_string(i) + ".json",
+         Osv(id, "PyPI", "pkg" + std::to_string(i % 7),
+             std::to_string(i) + ".0",
+             "\"aliases\": [\"CVE-" + std::to_string(i % 5) + "\"], ")});
+  }
+  const std::vector<std::string> sources = {
+      Write("osv.json",
+            Osv("CVE-2024-1", "Go", "g", "1", "\"summary\": \"from osv\", ")),
+      Write("debian.json", R"({"zlib": {"CVE-2024-1": {
+      "description": "from debian", "releases": {"bookworm": {
+      "status": "open", "urgency": "low"}}}}})"),
+      Write("main.json", R"({"distroversion": "v3.20",
+      "reponame": "main", "packages": [{"pkg": {"name": "zlib",
+      "secfixes": {"1.3-r0": ["CVE-2024-1", "CVE-2024-2"]}}},
+      {"pkg": {"name": "zlib", "secfixes": {"1.3-r1": ["CVE-2024-2"]}}}]})"),
+      Write("community.json", R"({"distroversion": "v3.20",
+      "reponame": "community", "packages": [{"pkg": {"name": "other",
+      "secfixes": {"2-r0": ["CVE-2024-1"]}}}]})"),
+      Write("PyPI-all.zip", WriteArchive(zip, false)),
+  };
+  // Distro feeds first (no repeated id until community.json), then OSV.
+  const std::vector<std::string> orders[] = {
+      sources,
+      {sources[1], sources[2], sources[3], sources[0], sources[4]},
+      {sources[4]},
+      {sources[0]},
+  };
+  for (const auto& order : orders) {
+    const std::string bulk = (dir_ / "bulk.db").string();
+    const std::string rows = (dir_ / "rows.db").string();
+    fs::remove(bulk);
+    fs::remove(rows);
+    {
+      auto db = Db::OpenForImport(bulk);
+      ASSERT_TRUE(db.ok());
+      ASSERT_TRUE((*db)->Import(order).ok());
+    }
+    {
+      auto db = Db::OpenForImport(rows);
+      ASSERT_TRUE(db.ok());
+      // One advisory first: the import below is not into an empty database.
+      ASSERT_TRUE(
+          (*db)->ImportBytes("seed.json", Osv("SEED", "Go", "s", "1")).ok());
+      ASSERT_TRUE((*db)->Import(order).ok());
+    }
+    const std::string dump = DumpDatabase(bulk);
+    EXPECT_EQ(dump, DumpDatabase(rows));
+    EXPECT_NE(dump.find("affected_by_id|affected|\n"
+                        "affected_by_package|affected|\n"
+                        "aliases_by_id|aliases|\n"),
+              std::string::npos)
+        << dump;
+  }
+}
+
 TEST_F(VulnDbTest, ImportsKevGzipAndEpss) {
   auto db = OpenImport();
   std::string kev = WriteArchive(
