@@ -1,5 +1,7 @@
 #include "cli/db.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -44,7 +46,15 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+// main() gives the process one malloc arena, which keeps the streaming
+// commands' resident set small. The importer's parser threads and its
+// SQLite writer allocate many small strings at once, and one arena
+// serialises them on its lock: two arenas import about 10% faster for a
+// few MiB more.
+void UseImportArenas() { mallopt(M_ARENA_MAX, 2); }
+
 int RunImport(const std::string& path, const std::vector<std::string>& srcs) {
+  UseImportArenas();
   Result<std::unique_ptr<vulndb::Db>> db = vulndb::Db::OpenForImport(path);
   if (!db.ok()) return ReportError(db.status());
   const auto start = std::chrono::steady_clock::now();
@@ -60,6 +70,7 @@ int RunImport(const std::string& path, const std::vector<std::string>& srcs) {
 int RunUpdate(const std::string& path,
               const std::vector<std::string>& overrides,
               const std::vector<std::string>& only) {
+  UseImportArenas();
   UpdateOptions opts;
   Result<std::vector<DbSource>> selected = SelectDbSources(overrides, only);
   if (!selected.ok()) return ReportError(selected.status());
