@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "base/base64.h"
 #include "base/byte_source.h"
 #include "base/json.h"
 #include "base/unique_fd.h"
@@ -21,33 +22,6 @@ namespace strata::registry {
 namespace {
 
 constexpr std::string_view kDockerHubServerUrl = "https://index.docker.io/v1/";
-
-Result<std::string> Base64Decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  if (in.size() % 4 == 1) return DataLossError("bad base64 length");
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = value(c);
-    if (v < 0) return DataLossError("bad base64 character");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
 
 bool ValidHelperName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
