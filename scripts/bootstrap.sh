@@ -12,7 +12,7 @@ PKGS=(
   g++ cmake ninja-build pkg-config make
   # libraries
   libssl-dev libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev
-  libisal-dev liblzma-dev
+  libisal-dev liblzma-dev libsodium-dev
   nlohmann-json3-dev rapidjson-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev
   # data: the SPDX license list (read at build time)
   node-spdx-license-ids node-spdx-exceptions

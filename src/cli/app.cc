@@ -8,6 +8,7 @@
 #include "cli/db.h"
 #include "cli/exit_codes.h"
 #include "cli/inspect.h"
+#include "cli/keys.h"
 #include "cli/registry_cmds.h"
 #include "cli/sbom.h"
 #include "cli/scan.h"
@@ -39,6 +40,9 @@ constexpr Command kCommands[] = {
      SetupCopy},
     {"ls", "list the tags of a registry repository", SetupLs},
     {"digest", "print the digest an image reference resolves to", SetupDigest},
+    {"generate-key-pair",
+     "generate a cosign signing key pair (PREFIX.key encrypted, PREFIX.pub)",
+     SetupGenerateKeyPair},
 };
 
 }  // namespace

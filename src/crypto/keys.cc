@@ -205,6 +205,16 @@ Result<PublicKey> PublicKey::FromEvp(EVP_PKEY* key) {
   return PublicKey(EvpPkeyPtr(key), kind.first, kind.second);
 }
 
+PublicKey::PublicKey(const PublicKey& o)
+    : key_(o.key_.get()), type_(o.type_), bits_(o.bits_) {
+  EVP_PKEY_up_ref(key_.get());
+}
+
+PublicKey& PublicKey::operator=(const PublicKey& o) {
+  if (this != &o) *this = PublicKey(o);
+  return *this;
+}
+
 Result<PublicKey> PublicKey::FromDer(std::string_view der) {
   if (der.size() > kMaxKeyBytes) {
     return ResourceExhaustedError("public key is over " +

@@ -47,6 +47,12 @@ class PublicKey {
   // Takes a reference to `key` (e.g. a certificate's key); checks it.
   static Result<PublicKey> FromEvp(EVP_PKEY* key);
 
+  // Copies share the key (OpenSSL reference count); it is immutable.
+  PublicKey(const PublicKey& o);
+  PublicKey& operator=(const PublicKey& o);
+  PublicKey(PublicKey&&) noexcept = default;
+  PublicKey& operator=(PublicKey&&) noexcept = default;
+
   KeyType type() const { return type_; }
   int bits() const { return bits_; }
   std::string TypeName() const { return KeyTypeName(type_, bits_); }
