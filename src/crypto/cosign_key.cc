@@ -15,6 +15,7 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "base/unique_fd.h"
+#include "crypto/openssl_error.h"
 
 namespace strata::crypto {
 namespace {
@@ -46,18 +47,6 @@ class Secret {
  private:
   std::string s_;
 };
-
-std::string TakeOpenSslError() {
-  unsigned long e = ERR_get_error();
-  std::string msg = "unknown error";
-  if (e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    msg = buf;
-  }
-  ERR_clear_error();
-  return msg;
-}
 
 Status InitSodium() {
   if (sodium_init() < 0) return InternalError("libsodium failed to initialise");

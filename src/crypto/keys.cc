@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+#include "crypto/openssl_error.h"
+
 namespace strata::crypto {
 namespace {
 
@@ -21,20 +23,6 @@ using MdCtxPtr =
 using PkeyCtxPtr =
     std::unique_ptr<EVP_PKEY_CTX,
                     CHandleDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-
-// OpenSSL's error queue is per thread; nothing of it may leak into the
-// next call's message.
-std::string TakeOpenSslError() {
-  unsigned long e = ERR_get_error();
-  std::string msg;
-  if (e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    msg = buf;
-  }
-  ERR_clear_error();
-  return msg;
-}
 
 const EVP_MD* Md(Hash hash) {
   switch (hash) {

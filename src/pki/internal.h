@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "crypto/openssl_error.h"
 #include "pki/certificate.h"
 #include "pki/chain.h"
 
@@ -33,19 +34,7 @@ using X509StackPtr =
     std::unique_ptr<STACK_OF(X509),
                     CHandleDeleter<STACK_OF(X509), FreeX509Stack>>;
 
-// The oldest queued OpenSSL error as text ("" if none); clears the queue so
-// nothing leaks into the next call.
-inline std::string TakeOpenSslError() {
-  unsigned long e = ERR_get_error();
-  std::string msg;
-  if (e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    msg = buf;
-  }
-  ERR_clear_error();
-  return msg;
-}
+using crypto::TakeOpenSslError;
 
 // A read-only memory BIO over `data` (which must outlive it).
 inline BioPtr MemBio(std::string_view data) {
