@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "cli/attest.h"
+#include "cli/blob.h"
 #include "cli/copy.h"
 #include "cli/db.h"
 #include "cli/exit_codes.h"
@@ -12,6 +14,8 @@
 #include "cli/registry_cmds.h"
 #include "cli/sbom.h"
 #include "cli/scan.h"
+#include "cli/sign.h"
+#include "cli/verify.h"
 
 namespace strata::cli {
 namespace {
@@ -43,6 +47,20 @@ constexpr Command kCommands[] = {
     {"generate-key-pair",
      "generate a cosign signing key pair (PREFIX.key encrypted, PREFIX.pub)",
      SetupGenerateKeyPair},
+    {"sign", "sign a registry image with a key, as cosign does", SetupSign},
+    {"attest",
+     "attest a registry image: a signed in-toto statement, as cosign does",
+     SetupAttest},
+    {"verify-attestation",
+     "verify a registry image's attestations of a predicate type with a key",
+     SetupVerifyAttestation},
+    {"sign-blob", "sign a file into a Sigstore bundle (key or keyless)",
+     SetupSignBlob},
+    {"verify-blob", "verify a file's Sigstore bundle against a trusted root",
+     SetupVerifyBlob},
+    {"verify",
+     "verify an image's cosign signatures (key or keyless) and print them",
+     SetupVerify},
 };
 
 }  // namespace

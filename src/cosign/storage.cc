@@ -35,22 +35,35 @@ void AppendDescriptor(const oci::Descriptor& d, std::string& out) {
   out.push_back('}');
 }
 
+std::string_view AttachmentName(Attachment kind) {
+  switch (kind) {
+    case Attachment::kSignature:
+      return "signature";
+    case Attachment::kAttestation:
+      return "attestation";
+    case Attachment::kSbom:
+      return "sbom";
+  }
+  return "attachment";
+}
+
 Result<std::string> FetchSmallBlob(registry::Client& client,
                                    const std::string& repo,
-                                   const oci::Descriptor& d) {
-  if (d.size < 0 || d.size > kMaxPayloadBytes) {
-    return ResourceExhaustedError("signature layer " + d.digest.Short() +
-                                  " is " + std::to_string(d.size) +
+                                   const oci::Descriptor& d, Attachment kind,
+                                   int64_t max_bytes) {
+  const std::string what =
+      std::string(AttachmentName(kind)) + " layer " + d.digest.Short();
+  if (d.size < 0 || d.size > max_bytes) {
+    return ResourceExhaustedError(what + " is " + std::to_string(d.size) +
                                   " bytes, over the cap of " +
-                                  std::to_string(kMaxPayloadBytes));
+                                  std::to_string(max_bytes));
   }
   std::string blob;
   blob.reserve(static_cast<size_t>(d.size));
   RETURN_IF_ERROR(
       client.FetchBlob(repo, d, [&](std::span<const uint8_t> chunk) -> Status {
         if (blob.size() + chunk.size() > static_cast<size_t>(d.size)) {
-          return DataLossError("signature layer " + d.digest.Short() +
-                               " is longer than its descriptor says");
+          return DataLossError(what + " is longer than its descriptor says");
         }
         blob.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
         return Status::Ok();
@@ -171,49 +184,53 @@ SignatureImage BuildSignatureImage(const std::vector<oci::Descriptor>& layers) {
   return out;
 }
 
-Status PushSignature(registry::Client& client, const std::string& repo,
-                     const Digest& image, const SignatureLayer& layer) {
-  const std::string tag = SignatureTag(image);
+Status PushAttachment(registry::Client& client, const std::string& repo,
+                      const Digest& image, Attachment kind,
+                      const oci::Descriptor& d, const std::string& blob) {
+  const std::string tag = AttachmentTag(image, kind);
+  const std::string what =
+      std::string(AttachmentName(kind)) + " manifest " + repo + ":" + tag;
   std::vector<oci::Descriptor> layers;
   Result<registry::FetchedManifest> existing = client.GetManifest(repo, tag);
   if (existing.ok()) {
     if (static_cast<int64_t>(existing->bytes.size()) >
         kMaxSignatureManifestBytes) {
-      return ResourceExhaustedError(
-          "signature manifest " + repo + ":" + tag + " is over the cap of " +
-          std::to_string(kMaxSignatureManifestBytes) + " bytes");
+      return ResourceExhaustedError(what + " is over the cap of " +
+                                    std::to_string(kMaxSignatureManifestBytes) +
+                                    " bytes");
     }
     ASSIGN_OR_RETURN(oci::Manifest m,
-                     oci::ParseManifest(existing->bytes, "signature manifest " +
-                                                             repo + ":" + tag));
+                     oci::ParseManifest(existing->bytes, what));
     layers = std::move(m.layers);
   } else if (existing.status().code() != StatusCode::kNotFound) {
     return existing.status();
   }
-  oci::Descriptor d = LayerDescriptor(layer);
   if (!AppendLayer(layers, d)) return Status::Ok();
   if (static_cast<int>(layers.size()) > kMaxSignatureLayers) {
-    return ResourceExhaustedError(
-        "signature manifest " + repo + ":" + tag + " would have more than " +
-        std::to_string(kMaxSignatureLayers) + " layers");
+    return ResourceExhaustedError(what + " would have more than " +
+                                  std::to_string(kMaxSignatureLayers) +
+                                  " layers");
   }
   SignatureImage img = BuildSignatureImage(layers);
-  RETURN_IF_ERROR(PushBlobIfMissing(client, repo, d, layer.payload));
+  RETURN_IF_ERROR(PushBlobIfMissing(client, repo, d, blob));
   RETURN_IF_ERROR(
       PushBlobIfMissing(client, repo, img.config_descriptor, img.config));
   return client.PutManifest(repo, tag, img.manifest_descriptor, img.manifest)
       .status();
 }
 
-Result<std::vector<SignatureLayer>> ReadSignatures(registry::Client& client,
-                                                   const std::string& repo,
-                                                   const Digest& image) {
-  const std::string tag = SignatureTag(image);
-  const std::string what = "signature manifest " + repo + ":" + tag;
+Result<std::vector<AttachmentLayer>> ReadAttachment(registry::Client& client,
+                                                    const std::string& repo,
+                                                    const Digest& image,
+                                                    Attachment kind,
+                                                    int64_t max_blob_bytes) {
+  const std::string tag = AttachmentTag(image, kind);
+  const std::string what =
+      std::string(AttachmentName(kind)) + " manifest " + repo + ":" + tag;
   Result<registry::FetchedManifest> fetched = client.GetManifest(repo, tag);
   if (!fetched.ok()) {
     if (fetched.status().code() == StatusCode::kNotFound) {
-      return std::vector<SignatureLayer>();
+      return std::vector<AttachmentLayer>();
     }
     return fetched.status();
   }
@@ -230,12 +247,33 @@ Result<std::vector<SignatureLayer>> ReadSignatures(registry::Client& client,
         what + " has " + std::to_string(m.layers.size()) +
         " layers, over the cap of " + std::to_string(kMaxSignatureLayers));
   }
-  std::vector<SignatureLayer> out;
+  std::vector<AttachmentLayer> out;
   out.reserve(m.layers.size());
   for (const oci::Descriptor& d : m.layers) {
-    Result<std::string> blob = FetchSmallBlob(client, repo, d);
+    Result<std::string> blob =
+        FetchSmallBlob(client, repo, d, kind, max_blob_bytes);
     if (!blob.ok()) return std::move(blob).status().WithContext(what);
-    out.push_back(LayerFromDescriptor(d, *std::move(blob)));
+    out.push_back({d, *std::move(blob)});
+  }
+  return out;
+}
+
+Status PushSignature(registry::Client& client, const std::string& repo,
+                     const Digest& image, const SignatureLayer& layer) {
+  return PushAttachment(client, repo, image, Attachment::kSignature,
+                        LayerDescriptor(layer), layer.payload);
+}
+
+Result<std::vector<SignatureLayer>> ReadSignatures(registry::Client& client,
+                                                   const std::string& repo,
+                                                   const Digest& image) {
+  ASSIGN_OR_RETURN(std::vector<AttachmentLayer> layers,
+                   ReadAttachment(client, repo, image, Attachment::kSignature,
+                                  kMaxPayloadBytes));
+  std::vector<SignatureLayer> out;
+  out.reserve(layers.size());
+  for (AttachmentLayer& l : layers) {
+    out.push_back(LayerFromDescriptor(l.descriptor, std::move(l.blob)));
   }
   return out;
 }
@@ -267,9 +305,9 @@ Result<SignatureLayer> ParseSigstoreJson(std::string_view bytes) {
   if (!annotations.ok()) return field(annotations.status());
   if (!*mime) return DataLossError(std::string(kWhat) + ": missing mimeType");
   if (!*payload) return DataLossError(std::string(kWhat) + ": missing payload");
-  const Status too_big = ResourceExhaustedError(
-      std::string(kWhat) + ": payload over the cap of " +
-      std::to_string(kMaxPayloadBytes) + " bytes");
+  const Status too_big =
+      ResourceExhaustedError(std::string(kWhat) + ": payload over the cap of " +
+                             std::to_string(kMaxPayloadBytes) + " bytes");
   // Checked before decoding (4 characters per 3 bytes), and after.
   if (static_cast<int64_t>((*payload)->size()) >
       (kMaxPayloadBytes + 2) / 3 * 4) {

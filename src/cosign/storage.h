@@ -92,6 +92,35 @@ struct SignatureImage {
 };
 SignatureImage BuildSignatureImage(const std::vector<oci::Descriptor>& layers);
 
+// One layer of any attachment image (.sig, .att, .sbom): its descriptor and
+// its blob, checked against the descriptor's digest and size.
+struct AttachmentLayer {
+  oci::Descriptor descriptor;
+  std::string blob;
+};
+
+// Adds the layer `d` (whose blob is `blob`) to the attachment image `kind` of
+// image `image` in `repo`, tagged AttachmentTag(image, kind): reads the
+// manifest there (absent: none yet), appends the layer with AppendLayer
+// (nothing is pushed when it is already there), pushes the blob, the config
+// and the manifest by tag. At most kMaxSignatureLayers layers. Read-modify-
+// write like cosign: two concurrent writers may lose a layer.
+Status PushAttachment(registry::Client& client, const std::string& repo,
+                      const Digest& image, Attachment kind,
+                      const oci::Descriptor& d, const std::string& blob);
+
+// Every layer of the attachment image `kind` of `image` in `repo`, in
+// manifest order, each blob fetched and checked. No tag: an empty list. More
+// than kMaxSignatureLayers layers, a manifest over
+// kMaxSignatureManifestBytes or a layer over `max_blob_bytes` (checked
+// before fetching) is kResourceExhausted; a blob that does not match is
+// kDataLoss. Errors name "<signature|attestation|sbom> manifest REPO:TAG".
+Result<std::vector<AttachmentLayer>> ReadAttachment(registry::Client& client,
+                                                    const std::string& repo,
+                                                    const Digest& image,
+                                                    Attachment kind,
+                                                    int64_t max_blob_bytes);
+
 // Adds `layer` to the signatures of image `image` in `repo`: reads the
 // manifest at SignatureTag(image) (absent: none yet), appends the layer
 // (nothing is pushed when it is already there), pushes the payload and

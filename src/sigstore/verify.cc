@@ -495,7 +495,8 @@ Result<VerifiedBundle> VerifyBundle(const Bundle& b, const Artifact& artifact,
   // CT logs' windows are checked at "now".
   Status sct = pki::VerifyEmbeddedScts(
       *signer.leaf, chain[1], ctlogs,
-      ToTimePoint(Timestamp::FromUnix(policy.now_unix)));
+      ToTimePoint(
+          Timestamp::FromUnix(policy.now_unix + kDefaultClockSkewSeconds)));
   if (!sct.ok()) return sct.WithContext("signing certificate");
   if (policy.identity) {
     RETURN_IF_ERROR(pki::CheckIdentity(*signer.leaf, *policy.identity));

@@ -1,0 +1,533 @@
+#include "cli/verify.h"
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <optional>
+
+#include "base/base64.h"
+#include "base/digest.h"
+#include "base/json.h"
+#include "cli/exit_codes.h"
+#include "cli/keys.h"
+#include "cli/output.h"
+#include "cli/remote.h"
+#include "cli/sign.h"
+#include "cosign/go_json.h"
+#include "pki/certificate.h"
+#include "sigstore/bundle.h"
+#include "sigstore/verify.h"
+
+namespace strata::cli {
+namespace {
+
+using json::Json;
+
+std::string Hex(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
+    if (ec != std::errc() || end != hex.data() + i + 2) return std::nullopt;
+    out += static_cast<char>(v);
+  }
+  return out;
+}
+
+Status BundleError(std::string_view what) {
+  return DataLossError("rekor bundle: " + std::string(what));
+}
+
+// A single-layer Verdict's reason without its "signature 1: " prefix.
+std::string Reason(const cosign::Verdict& v) {
+  constexpr std::string_view kPrefix = "signature 1: ";
+  std::string r = v.rejections.empty() ? "rejected" : v.rejections.front();
+  if (r.starts_with(kPrefix)) r.erase(0, kPrefix.size());
+  return r;
+}
+
+std::string Numbered(size_t index, std::string_view why) {
+  return "signature " + std::to_string(index + 1) + ": " + std::string(why);
+}
+
+// The claims and the signature of one layer with `keys`.
+Result<cosign::Payload> CheckClaims(const cosign::ImageIdentity& image,
+                                    const cosign::SignatureLayer& layer,
+                                    std::span<const crypto::PublicKey> keys) {
+  cosign::Verdict v = cosign::VerifyImage(image, {&layer, 1}, keys);
+  if (!v.accepted()) return PermissionDeniedError(Reason(v));
+  return std::move(v.verified.front());
+}
+
+Result<cosign::Payload> CheckKeyless(const cosign::ImageIdentity& image,
+                                     const cosign::SignatureLayer& layer,
+                                     const KeylessPolicy& policy) {
+  if (!layer.certificate) {
+    return PermissionDeniedError("no certificate (not a keyless signature)");
+  }
+  Result<pki::Certificate> leaf = pki::Certificate::FromPem(*layer.certificate);
+  if (!leaf.ok()) return leaf.status().WithContext("certificate");
+  ASSIGN_OR_RETURN(crypto::PublicKey key, leaf->PublicKey());
+  ASSIGN_OR_RETURN(cosign::Payload payload,
+                   CheckClaims(image, layer, {&key, 1}));
+  if (!layer.bundle) {
+    return PermissionDeniedError(
+        "no rekor bundle (dev.sigstore.cosign/bundle)");
+  }
+  ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
+                   ParseRekorBundle(*layer.bundle));
+  sigstore::Bundle bundle;
+  bundle.certificates.push_back(leaf->ToDer());
+  if (layer.chain) {
+    Result<std::vector<pki::Certificate>> chain =
+        pki::Certificate::ParsePemChain(*layer.chain);
+    if (!chain.ok()) return chain.status().WithContext("certificate chain");
+    for (const pki::Certificate& c : *chain) {
+      if (!c.IsSelfIssued()) bundle.certificates.push_back(c.ToDer());
+    }
+  }
+  std::string b64 = layer.signature;
+  std::erase_if(b64, [](char c) { return c == '\n' || c == '\r'; });
+  ASSIGN_OR_RETURN(std::string signature, Base64Decode(b64));
+  bundle.message_signature = sigstore::MessageSignature{
+      "SHA2_256", crypto::HashBytes(crypto::Hash::kSha256, layer.payload),
+      std::move(signature)};
+  bundle.tlog_entries.push_back(std::move(entry));
+  sigstore::VerifyPolicy vp;
+  vp.identity = policy.identity;
+  vp.now_unix = policy.now_unix;
+  RETURN_IF_ERROR(sigstore::VerifyBundle(
+                      bundle, sigstore::Artifact::FromBytes(layer.payload),
+                      *policy.root, vp)
+                      .status());
+  return payload;
+}
+
+// Go's encoding/json form of a value decoded into interface{} (objects as
+// maps: keys sorted; numbers as float64).
+void AppendGoValue(const Json& j, std::string& out) {
+  switch (j.type()) {
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!first) out += ',';
+        first = false;
+        cosign::AppendGoJsonString(it.key(), out);
+        out += ':';
+        AppendGoValue(it.value(), out);
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      out += '[';
+      for (size_t i = 0; i < j.size(); ++i) {
+        if (i) out += ',';
+        AppendGoValue(j[i], out);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::string:
+      cosign::AppendGoJsonString(j.get_ref<const std::string&>(), out);
+      return;
+    case Json::value_t::boolean:
+      out += j.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: {
+      // float64, as Go formats it: plain digits below 1e21, else exponent.
+      const double d = j.get<double>();
+      char buf[64];
+      const double a = d < 0 ? -d : d;
+      auto fmt = (a == 0 || (a >= 1e-6 && a < 1e21))
+                     ? std::chars_format::fixed
+                     : std::chars_format::scientific;
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, fmt);
+      out.append(buf, ec == std::errc() ? end : buf);
+      return;
+    }
+    default:
+      out += "null";
+  }
+}
+
+std::string RekorBundleJson(const sigstore::TransparencyLogEntry& e) {
+  std::string out = "{\"SignedEntryTimestamp\":";
+  cosign::AppendGoJsonString(
+      Base64Encode(e.signed_entry_timestamp.value_or("")), out);
+  out += ",\"Payload\":{\"body\":";
+  cosign::AppendGoJsonString(Base64Encode(e.canonicalized_body), out);
+  out += ",\"integratedTime\":" + std::to_string(e.integrated_time) +
+         ",\"logIndex\":" + std::to_string(e.log_index) + ",\"logID\":\"" +
+         Hex(e.log_id) + "\"}}";
+  return out;
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, int64_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("cannot open " + path);
+  std::string data(static_cast<size_t>(max_bytes) + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  if (in.bad()) return InternalError("cannot read " + path);
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (static_cast<int64_t>(data.size()) > max_bytes) {
+    return ResourceExhaustedError(path + " is larger than " +
+                                  std::to_string(max_bytes) + " bytes");
+  }
+  return data;
+}
+
+}  // namespace
+
+Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view text) {
+  if (text.size() > kMaxRekorBundleBytes) {
+    return ResourceExhaustedError("rekor bundle is larger than " +
+                                  std::to_string(kMaxRekorBundleBytes) +
+                                  " bytes");
+  }
+  ASSIGN_OR_RETURN(Json doc, json::Parse(text, "rekor bundle",
+                                         static_cast<int64_t>(text.size())));
+  if (!doc.is_object()) return BundleError("not a JSON object");
+  auto set = doc.find("SignedEntryTimestamp");
+  if (set == doc.end() || !set->is_string()) {
+    return BundleError("SignedEntryTimestamp must be a string");
+  }
+  auto payload = doc.find("Payload");
+  if (payload == doc.end() || !payload->is_object()) {
+    return BundleError("Payload must be an object");
+  }
+  sigstore::TransparencyLogEntry e;
+  Result<std::string> set_raw =
+      Base64Decode(set->get_ref<const std::string&>());
+  if (!set_raw.ok()) return BundleError("SignedEntryTimestamp is not base64");
+  e.signed_entry_timestamp = *std::move(set_raw);
+  auto body = payload->find("body");
+  if (body == payload->end() || !body->is_string()) {
+    return BundleError("Payload.body must be a string");
+  }
+  Result<std::string> body_raw =
+      Base64Decode(body->get_ref<const std::string&>());
+  if (!body_raw.ok()) return BundleError("Payload.body is not base64");
+  e.canonicalized_body = *std::move(body_raw);
+  for (auto [key, out] : {std::pair{"integratedTime", &e.integrated_time},
+                          std::pair{"logIndex", &e.log_index}}) {
+    auto it = payload->find(key);
+    if (it == payload->end() || !it->is_number_integer() ||
+        it->get<int64_t>() < 0) {
+      return BundleError(std::string("Payload.") + key +
+                         " must be a non-negative integer");
+    }
+    *out = it->get<int64_t>();
+  }
+  auto log_id = payload->find("logID");
+  if (log_id == payload->end() || !log_id->is_string()) {
+    return BundleError("Payload.logID must be a string");
+  }
+  std::optional<std::string> id =
+      FromHex(log_id->get_ref<const std::string&>());
+  if (!id || id->size() != 32) {
+    return BundleError("Payload.logID is not 32 bytes of hex");
+  }
+  e.log_id = std::move(*id);
+  Result<Json> body_doc = json::Parse(e.canonicalized_body, "rekor entry body",
+                                      sigstore::kMaxCanonicalBodyBytes);
+  if (!body_doc.ok()) return body_doc.status().WithContext("rekor bundle");
+  if (!body_doc->is_object() || !body_doc->contains("kind") ||
+      !(*body_doc)["kind"].is_string() || !body_doc->contains("apiVersion") ||
+      !(*body_doc)["apiVersion"].is_string()) {
+    return BundleError("Payload.body has no string kind and apiVersion");
+  }
+  e.kind = (*body_doc)["kind"].get<std::string>();
+  e.version = (*body_doc)["apiVersion"].get<std::string>();
+  return e;
+}
+
+VerifyResult VerifyWithKeys(const cosign::ImageIdentity& image,
+                            std::span<const cosign::SignatureLayer> layers,
+                            std::span<const crypto::PublicKey> keys,
+                            bool require_all_keys) {
+  VerifyResult r;
+  if (layers.empty()) {
+    r.rejections.push_back("no signatures");
+    return r;
+  }
+  std::vector<bool> key_used(keys.size(), false);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Result<cosign::Payload> p = CheckClaims(image, layers[i], keys);
+    if (!p.ok()) {
+      r.rejections.push_back(Numbered(i, p.status().ToString()));
+      continue;
+    }
+    r.verified.push_back({i, *std::move(p)});
+    if (require_all_keys) {
+      for (size_t k = 0; k < keys.size(); ++k) {
+        key_used[k] =
+            key_used[k] || CheckClaims(image, layers[i], {&keys[k], 1}).ok();
+      }
+    }
+  }
+  r.accepted = !r.verified.empty();
+  if (require_all_keys) {
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (key_used[k]) continue;
+      r.rejections.push_back("key " + std::to_string(k + 1) +
+                             ": no signature verifies with it");
+      r.accepted = false;
+    }
+  }
+  return r;
+}
+
+VerifyResult VerifyKeyless(const cosign::ImageIdentity& image,
+                           std::span<const cosign::SignatureLayer> layers,
+                           const KeylessPolicy& policy) {
+  VerifyResult r;
+  if (policy.root == nullptr) {
+    r.rejections.push_back("no trusted root");
+    return r;
+  }
+  if (layers.empty()) {
+    r.rejections.push_back("no signatures");
+    return r;
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Result<cosign::Payload> p = CheckKeyless(image, layers[i], policy);
+    if (p.ok()) {
+      r.verified.push_back({i, *std::move(p)});
+    } else {
+      r.rejections.push_back(Numbered(i, p.status().ToString()));
+    }
+  }
+  r.accepted = !r.verified.empty();
+  return r;
+}
+
+Result<std::string> VerifiedJson(std::span<const cosign::SignatureLayer> layers,
+                                 std::span<const VerifiedSignature> verified) {
+  std::string out = "[";
+  for (size_t n = 0; n < verified.size(); ++n) {
+    const VerifiedSignature& v = verified[n];
+    if (v.index >= layers.size()) {
+      return InvalidArgumentError("verified signature index out of range");
+    }
+    const cosign::SignatureLayer& layer = layers[v.index];
+    std::optional<Json> optional = v.payload.optional;
+    std::optional<std::string> bundle_json;
+    if (layer.certificate) {
+      Result<pki::Certificate> cert =
+          pki::Certificate::FromPem(*layer.certificate);
+      if (cert.ok()) {
+        if (!optional) optional = Json::object();
+        ASSIGN_OR_RETURN(std::vector<pki::SubjectAltName> sans,
+                         cert->SubjectAltNames());
+        (*optional)["Subject"] = sans.empty() ? "" : sans.front().value;
+        ASSIGN_OR_RETURN(std::optional<std::string> issuer,
+                         cert->FulcioIssuer());
+        if (issuer && !issuer->empty()) {
+          (*optional)["Issuer"] = *issuer;
+          (*optional)["1.3.6.1.4.1.57264.1.1"] = *issuer;
+        }
+      }
+    }
+    if (layer.bundle) {
+      Result<sigstore::TransparencyLogEntry> e =
+          ParseRekorBundle(*layer.bundle);
+      if (e.ok()) {
+        if (!optional) optional = Json::object();
+        bundle_json = RekorBundleJson(*e);
+        (*optional)["Bundle"] = nullptr;  // placeholder, written in order
+      }
+    }
+    if (n) out += ',';
+    out += "{\"critical\":{\"identity\":{\"docker-reference\":";
+    cosign::AppendGoJsonString(v.payload.docker_reference, out);
+    out += "},\"image\":{\"docker-manifest-digest\":";
+    cosign::AppendGoJsonString(v.payload.manifest_digest.ToString(), out);
+    out += "},\"type\":";
+    cosign::AppendGoJsonString(cosign::kPayloadType, out);
+    out += "},\"optional\":";
+    if (!optional || optional->is_null()) {
+      out += "null";
+    } else {
+      out += '{';
+      bool first = true;
+      for (auto it = optional->begin(); it != optional->end(); ++it) {
+        if (!first) out += ',';
+        first = false;
+        cosign::AppendGoJsonString(it.key(), out);
+        out += ':';
+        if (bundle_json && it.key() == "Bundle") {
+          out += *bundle_json;
+        } else {
+          AppendGoValue(it.value(), out);
+        }
+      }
+      out += '}';
+    }
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+std::function<int()> SetupVerify(CLI::App* cmd) {
+  struct Args {
+    std::string image;
+    std::vector<std::string> keys;
+    bool require_all_keys = false;
+    std::string identity;
+    std::string identity_regexp;
+    std::string issuer;
+    std::string issuer_regexp;
+    std::string trusted_root;
+    std::string output = "json";
+    RegistryFlags registry;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("IMAGE", a->image,
+                  "registry image by tag or digest (docker://NAME or NAME)")
+      ->required();
+  AddSigningRegistryFlags(cmd, &a->registry);
+  cmd->add_option("--key", a->keys,
+                  "public key file (PEM); repeat for several (any one "
+                  "suffices)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--require-all-keys", a->require_all_keys,
+                "every --key must verify at least one signature");
+  cmd->add_option("--certificate-identity", a->identity,
+                  "keyless: the signer's identity (certificate SAN), exact");
+  cmd->add_option("--certificate-identity-regexp", a->identity_regexp,
+                  "keyless: a regexp the whole identity must match");
+  cmd->add_option("--certificate-oidc-issuer", a->issuer,
+                  "keyless: the OIDC issuer, exact");
+  cmd->add_option("--certificate-oidc-issuer-regexp", a->issuer_regexp,
+                  "keyless: a regexp the whole OIDC issuer must match");
+  cmd->add_option("--trusted-root", a->trusted_root,
+                  "keyless: a Sigstore trusted_root.json (required; nothing "
+                  "is fetched)");
+  cmd->add_option("-o,--output", a->output, "json (default) or text")
+      ->check(CLI::IsMember({"json", "text"}));
+  return [a]() -> int {
+    const bool keyless = !a->identity.empty() || !a->identity_regexp.empty() ||
+                         !a->issuer.empty() || !a->issuer_regexp.empty() ||
+                         !a->trusted_root.empty();
+    if (a->keys.empty() == !keyless) {
+      return ReportError(InvalidArgumentError(
+          "verify with --key, or keyless with --certificate-identity[-regexp], "
+          "--certificate-oidc-issuer[-regexp] and --trusted-root (not both)"));
+    }
+    if (a->keys.size() > kMaxVerifyKeys) {
+      return ReportError(InvalidArgumentError(
+          "at most " + std::to_string(kMaxVerifyKeys) + " --key files"));
+    }
+    std::vector<crypto::PublicKey> keys;
+    for (const std::string& path : a->keys) {
+      Result<crypto::PublicKey> k = LoadPublicKeyFile(path);
+      if (!k.ok()) return ReportError(k.status());
+      keys.push_back(*std::move(k));
+    }
+    std::optional<sigstore::TrustedRoot> root;
+    std::optional<KeylessPolicy> policy;
+    if (keyless) {
+      if (a->identity.empty() == a->identity_regexp.empty()) {
+        return ReportError(InvalidArgumentError(
+            "keyless verification needs exactly one of "
+            "--certificate-identity and --certificate-identity-regexp"));
+      }
+      if (a->issuer.empty() == a->issuer_regexp.empty()) {
+        return ReportError(InvalidArgumentError(
+            "keyless verification needs exactly one of "
+            "--certificate-oidc-issuer and --certificate-oidc-issuer-regexp"));
+      }
+      if (a->trusted_root.empty()) {
+        return ReportError(InvalidArgumentError(
+            "keyless verification needs --trusted-root (no trust material is "
+            "fetched)"));
+      }
+      Result<pki::Matcher> subject =
+          a->identity.empty()
+              ? pki::Matcher::Regexp(a->identity_regexp)
+              : Result<pki::Matcher>(pki::Matcher::Exact(a->identity));
+      if (!subject.ok()) {
+        return ReportError(
+            subject.status().WithContext("--certificate-identity-regexp"));
+      }
+      Result<pki::Matcher> issuer =
+          a->issuer.empty()
+              ? pki::Matcher::Regexp(a->issuer_regexp)
+              : Result<pki::Matcher>(pki::Matcher::Exact(a->issuer));
+      if (!issuer.ok()) {
+        return ReportError(
+            issuer.status().WithContext("--certificate-oidc-issuer-regexp"));
+      }
+      Result<std::string> text =
+          ReadSmallFile(a->trusted_root, sigstore::kMaxTrustedRootBytes);
+      if (!text.ok()) return ReportError(text.status());
+      Result<sigstore::TrustedRoot> parsed = sigstore::ParseTrustedRoot(*text);
+      if (!parsed.ok()) {
+        return ReportError(parsed.status().WithContext(a->trusted_root));
+      }
+      root = *std::move(parsed);
+      policy.emplace(KeylessPolicy{
+          pki::IdentityPolicy{*std::move(subject), *std::move(issuer)}, &*root,
+          static_cast<int64_t>(std::time(nullptr))});
+    }
+    Result<RemoteSignatures> remote = FetchSignatures(a->image, a->registry);
+    if (!remote.ok()) return ReportError(remote.status());
+    VerifyResult r = keyless
+                         ? VerifyKeyless(remote->image, remote->layers, *policy)
+                         : VerifyWithKeys(remote->image, remote->layers, keys,
+                                          a->require_all_keys);
+    if (!r.accepted) {
+      for (const std::string& why : r.rejections) {
+        std::fprintf(stderr, "strata: %s\n", why.c_str());
+      }
+      std::fprintf(stderr, "strata: error: no valid signature for %s\n",
+                   a->image.c_str());
+      return kExitCheckFailed;
+    }
+    std::string checks = "\nVerification for " + a->image +
+                         " --\nThe following checks were performed on each "
+                         "of these signatures:\n  - The cosign claims were "
+                         "validated\n";
+    checks += keyless
+                  ? "  - Existence of the claims in the transparency log was "
+                    "verified offline\n  - The code-signing certificate was "
+                    "verified using trusted certificate authority "
+                    "certificates\n"
+                  : "  - The signatures were verified against the specified "
+                    "public key\n";
+    std::fputs(checks.c_str(), stderr);
+    std::string out;
+    if (a->output == "text") {
+      for (const VerifiedSignature& v : r.verified) {
+        out += remote->layers[v.index].payload + "\n";
+      }
+    } else {
+      Result<std::string> j = VerifiedJson(remote->layers, r.verified);
+      if (!j.ok()) return ReportError(j.status());
+      out = *j + "\n";
+    }
+    Status st = WriteStdout(out);
+    return st.ok() ? kExitOk : ReportError(st);
+  };
+}
+
+}  // namespace strata::cli
