@@ -106,3 +106,34 @@ TEST(SigstoreConformanceTest, EveryBundleVerifyCaseGivesItsExpectedResult) {
 
 }  // namespace
 }  // namespace strata::sigstore
+
+namespace strata::sigstore {
+namespace {
+
+// sigstore-go's test bundles: a DSSE envelope with two signatures must be
+// refused even though one of them is valid (a bundle binds one signer);
+// the same envelope with one signature verifies up to its content.
+TEST(SigstoreGoBundlesTest, RefusesADsseEnvelopeWithTwoSignatures) {
+  const fs::path dir = kShared / "sigstore-go/pkg/testing/data";
+  if (!fs::exists(dir)) GTEST_SKIP() << "no " << dir.string();
+  Result<TrustedRoot> root =
+      ParseTrustedRoot(ReadFile(dir / "trusted-roots/public-good.json"));
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  Result<Bundle> two =
+      ParseBundle(ReadFile(dir / "bundles/dsse-2sigs.sigstore.json"));
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  ASSERT_EQ(two->dsse_envelope->signatures.size(), 2u);
+  VerifyPolicy policy;
+  policy.now_unix = 2'000'000'000;
+  policy.identity =
+      pki::IdentityPolicy{pki::Matcher::Exact("x"), pki::Matcher::Exact("y")};
+  Result<VerifiedBundle> v = VerifyBundle(
+      *two, Artifact::FromSha256(std::string(32, '\0')), *root, policy);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().ToString(),
+            "a bundle's DSSE envelope must have exactly one signature, it "
+            "has 2");
+}
+
+}  // namespace
+}  // namespace strata::sigstore
