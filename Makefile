@@ -41,6 +41,7 @@ bench: build
 	bench/pull_bench.sh
 	bench/db_bench.sh
 	bench/scan_bench.sh
+	bench/verify_bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
