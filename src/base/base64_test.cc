@@ -44,3 +44,25 @@ TEST(Base64Test, RefusesMalformedInput) {
 
 }  // namespace
 }  // namespace strata
+
+#include "base/hex.h"
+
+namespace strata {
+namespace {
+
+TEST(HexTest, RoundTripsAndRefusesMalformedInput) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  const std::string hex = HexEncode(all);
+  EXPECT_EQ(hex.substr(0, 8), "00010203");
+  EXPECT_EQ(hex.substr(hex.size() - 4), "feff");
+  EXPECT_EQ(HexDecode(hex), all);
+  EXPECT_EQ(HexDecode("ABcd"), std::string("\xab\xcd"));
+  EXPECT_EQ(HexDecode(""), std::string());
+  for (const char* bad : {"a", "abc", "0g", "-1", " 1", "1 "}) {
+    EXPECT_FALSE(HexDecode(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace strata

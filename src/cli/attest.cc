@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 
+#include "base/base64.h"
 #include "base/json.h"
 #include "base/unique_fd.h"
 #include "cli/exit_codes.h"
@@ -15,6 +17,7 @@
 #include "cli/output.h"
 #include "cli/remote.h"
 #include "cli/sign.h"
+#include "cosign/go_json.h"
 #include "registry/store.h"
 
 namespace strata::cli {
@@ -86,6 +89,58 @@ Result<std::string> AttestImage(registry::Client& client,
          cosign::AttachmentTag(digest, cosign::Attachment::kAttestation);
 }
 
+Result<std::string> AttestImageKeyless(registry::Client& client,
+                                       const oci::ImageRef& ref,
+                                       const sigstore::SignOptions& options,
+                                       std::string_view type_name,
+                                       std::string_view predicate,
+                                       std::string_view timestamp) {
+  if (options.key != nullptr || options.identity_token.empty() ||
+      !options.tlog_upload) {
+    return InvalidArgumentError(
+        "keyless attestation needs an identity token, no key and a rekor "
+        "entry");
+  }
+  ASSIGN_OR_RETURN(std::string uri, cosign::PredicateTypeUri(type_name));
+  ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
+  ASSIGN_OR_RETURN(
+      std::string statement,
+      cosign::MakeStatement(type_name, predicate, CosignDockerReference(ref),
+                            digest, timestamp));
+  std::vector<std::string> chain;
+  sigstore::SignOptions o = options;
+  o.tsa_url.clear();
+  o.fulcio_chain = &chain;
+  ASSIGN_OR_RETURN(
+      sigstore::Bundle bundle,
+      sigstore::SignDsse(sigstore::kInTotoPayloadType, statement, o));
+  ASSIGN_OR_RETURN(KeylessAnnotations material,
+                   MakeKeylessAnnotations(bundle, chain));
+  if (!bundle.dsse_envelope || bundle.dsse_envelope->signatures.size() != 1) {
+    return InternalError("the signed bundle has no one-signature envelope");
+  }
+  // As cosign::SignStatement writes envelopes.
+  std::string envelope = "{\"payloadType\":";
+  cosign::AppendGoJsonString(sigstore::kInTotoPayloadType, envelope);
+  envelope += ",\"payload\":\"" + Base64Encode(statement) +
+              "\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"" +
+              Base64Encode(bundle.dsse_envelope->signatures[0].sig) + "\"}]}";
+  oci::Descriptor d = cosign::AttestationDescriptor(envelope, uri);
+  d.annotations[std::string(cosign::kCertificateAnnotation)] =
+      std::move(material.certificate);
+  if (!material.chain.empty()) {
+    d.annotations[std::string(cosign::kChainAnnotation)] =
+        std::move(material.chain);
+  }
+  d.annotations[std::string(cosign::kBundleAnnotation)] =
+      std::move(material.bundle);
+  RETURN_IF_ERROR(cosign::PushAttachment(client, ref.repository, digest,
+                                         cosign::Attachment::kAttestation, d,
+                                         envelope));
+  return ref.registry + "/" + ref.repository + ":" +
+         cosign::AttachmentTag(digest, cosign::Attachment::kAttestation);
+}
+
 Result<AttestationCheck> CheckAttestations(
     registry::Client& client, const oci::ImageRef& ref,
     std::span<const crypto::PublicKey> keys, std::string_view type_name) {
@@ -104,6 +159,7 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
     std::string key;
     std::string predicate;
     std::string type = "custom";
+    KeylessFlags keyless;
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
@@ -113,8 +169,8 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
   AddSigningRegistryFlags(cmd, &a->registry);
   cmd->add_option("--key", a->key,
                   "cosign private key file (encrypted; passphrase from "
-                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)")
-      ->required();
+                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)");
+  AddKeylessFlags(cmd, &a->keyless);
   cmd->add_option("--predicate", a->predicate,
                   "file with the predicate (custom: any bytes; spdx: SPDX "
                   "tag-value; other types: a JSON object)")
@@ -135,13 +191,38 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
     if (!predicate.ok()) return ReportError(predicate.status());
     Result<int64_t> now = OutputTimestamp();
     if (!now.ok()) return ReportError(now.status());
-    Result<crypto::PrivateKey> key = LoadPrivateKeyFile(a->key);
-    if (!key.ok()) return ReportError(key.status());
+    Result<std::string> token = ResolveIdentityToken(a->keyless, a->key);
+    if (!token.ok()) return ReportError(token.status());
+    std::optional<crypto::PrivateKey> key;
+    std::optional<sigstore::TrustedRoot> root;
+    if (!a->key.empty()) {
+      Result<crypto::PrivateKey> loaded = LoadPrivateKeyFile(a->key);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      key = *std::move(loaded);
+    } else if (!a->keyless.trusted_root.empty()) {
+      Result<sigstore::TrustedRoot> loaded =
+          LoadTrustedRootFile(a->keyless.trusted_root);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      root = *std::move(loaded);
+    }
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
-    Result<std::string> pushed = AttestImage(**client, *ref, *key, a->type,
-                                             *predicate, Rfc3339Utc(*now));
+    std::unique_ptr<registry::HttpTransport> http;
+    sigstore::SignOptions o;
+    if (!key) {
+      http = registry::NewCurlTransport(registry::TransportOptions{});
+      o.identity_token = *token;
+      o.fulcio_url = a->keyless.fulcio_url;
+      o.rekor_url = a->keyless.rekor_url;
+      o.trusted_root = root ? &*root : nullptr;
+      o.http = http.get();
+    }
+    const std::string timestamp = Rfc3339Utc(*now);
+    Result<std::string> pushed =
+        key ? AttestImage(**client, *ref, *key, a->type, *predicate, timestamp)
+            : AttestImageKeyless(**client, *ref, o, a->type, *predicate,
+                                 timestamp);
     if (!pushed.ok()) return ReportError(pushed.status());
     std::fprintf(stderr, "Pushing attestation to: %s\n", pushed->c_str());
     return kExitOk;

@@ -1,8 +1,10 @@
 // `strata attest` and `strata verify-attestation`: cosign-compatible in-toto
-// attestations of registry images (cosign/attest.h), signed and verified
-// with key files.
+// attestations of registry images (cosign/attest.h), signed with a key file
+// or keyless, verified with key files.
 //
 //   strata attest --key cosign.key --predicate FILE [--type T] IMAGE
+//   strata attest --identity-token T [--fulcio-url U] [--rekor-url U]
+//                 [--trusted-root F] --predicate FILE [--type T] IMAGE
 //   strata verify-attestation --key cosign.pub [--type T] IMAGE
 //
 // --type takes cosign's names (custom, the default; slsaprovenance,
@@ -27,6 +29,7 @@
 #include "crypto/keys.h"
 #include "oci/reference.h"
 #include "registry/client.h"
+#include "sigstore/sign.h"
 
 namespace strata::cli {
 
@@ -47,6 +50,22 @@ Result<std::string> AttestImage(registry::Client& client,
                                 std::string_view type_name,
                                 std::string_view predicate,
                                 std::string_view timestamp);
+
+// The same keyless: the statement is signed by sigstore::SignDsse with
+// `options` (an identity token and no key; tlog_upload must be on; tsa_url
+// is ignored) and logged in Rekor as a dsse 0.0.1 entry (cosign 2 logs
+// intoto 0.0.2 entries). The envelope is written as cosign::SignStatement
+// writes it, and its .att layer carries, besides the predicateType and
+// empty signature annotations, the certificate, chain and Rekor bundle
+// annotations (MakeKeylessAnnotations). With options.trusted_root the
+// signed bundle is verified (identity: the certificate's own) before
+// anything is pushed.
+Result<std::string> AttestImageKeyless(registry::Client& client,
+                                       const oci::ImageRef& ref,
+                                       const sigstore::SignOptions& options,
+                                       std::string_view type_name,
+                                       std::string_view predicate,
+                                       std::string_view timestamp);
 
 struct AttestationCheck {
   Digest image;  // the manifest digest `ref` resolved to

@@ -31,6 +31,7 @@
 #include "sigstore/trusted_root.h"
 #include "sigstore/verify.h"
 #include "testing/image_writer.h"
+#include "testing/mock_sigstore.h"
 #include "testing/test_util.h"
 
 extern char** environ;
@@ -158,79 +159,6 @@ TEST(VerifyBlobCliTest, UsageErrors) {
 
 // --- Against the mock Sigstore services -------------------------------------
 
-std::string MockModules() {
-  if (const char* m = std::getenv("MOCK_SIGSTORE_MODULES"); m && *m) return m;
-  std::string cache;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    cache = x;
-  } else if (const char* h = std::getenv("HOME")) {
-    cache = std::string(h) + "/.cache";
-  }
-  return cache + "/strata-lab/mock-sigstore";
-}
-
-// The mock, started for the test suite and stopped with SIGTERM.
-class MockSigstore {
- public:
-  // Empty on success, else why it could not start (the caller skips).
-  std::string Start(const std::string& dir) {
-    const fs::path script =
-        kShared / "lab/mock-sigstore/mock-sigstore-server.js";
-    if (!fs::exists(script)) return "no " + script.string();
-    if (::system("node --version > /dev/null 2>&1") != 0) return "no node";
-    if (!fs::exists(fs::path(MockModules()) / "node_modules/@sigstore/mock")) {
-      return "no @sigstore/mock under " + MockModules();
-    }
-    dir_ = dir;
-    fs::create_directories(dir);
-    std::vector<std::string> argv_s = {
-        "node", script.string(), "--out",
-        dir,    "--issuer",      "https://issuer.example.test"};
-    std::vector<char*> argv;
-    for (std::string& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    const std::string log = dir + "/mock.log";
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawnp(&pid_, "node", &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return "cannot start node";
-    for (int i = 0; i < 300 && !fs::exists(dir + "/urls.env"); ++i) {
-      int st;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return "the mock exited: " + testing::ReadTestFile(log);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    std::ifstream in(dir + "/urls.env");
-    std::string line;
-    while (std::getline(in, line)) {
-      auto eq = line.find('=');
-      if (eq != std::string::npos)
-        env_[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    if (env_.size() < 6) return "the mock did not write urls.env";
-    return "";
-  }
-  ~MockSigstore() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st;
-      ::waitpid(pid_, &st, 0);
-    }
-  }
-  std::string operator[](const std::string& k) { return env_[k]; }
-
- private:
-  pid_t pid_ = -1;
-  std::string dir_;
-  std::map<std::string, std::string> env_;
-};
-
 // Verifies a bundle with npm's @sigstore/verify; prints "ok" or the error.
 constexpr char kNodeVerify[] = R"JS(
 const fs = require('fs');
@@ -257,8 +185,9 @@ class SignBlobMockTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::MakeTempDir("blob_cli"));
-    mock_ = new MockSigstore();
-    skip_ = new std::string(mock_->Start(*dir_ + "/mock"));
+    mock_ = new testing::MockSigstore();
+    skip_ = new std::string(
+        mock_->Start(*dir_ + "/mock", "https://issuer.example.test"));
   }
   static void TearDownTestSuite() {
     delete mock_;
@@ -287,9 +216,9 @@ class SignBlobMockTest : public ::testing::Test {
     std::ofstream(script) << kNodeVerify;
     int st = 0;
     return Trim(testing::RunCommand(
-        "NODE_PATH=" + MockModules() + "/node_modules node " + script + " " +
-            Root() + " " + bundle + " " + artifact + " " + mode + " " + Q(a) +
-            " " + Q(b) + " 2>&1",
+        "NODE_PATH=" + testing::MockSigstoreModules() + "/node_modules node " +
+            script + " " + Root() + " " + bundle + " " + artifact + " " + mode +
+            " " + Q(a) + " " + Q(b) + " 2>&1",
         &st));
   }
   int Verify(const std::string& bundle, const std::string& policy,
@@ -300,12 +229,12 @@ class SignBlobMockTest : public ::testing::Test {
   }
 
   static std::string* dir_;
-  static MockSigstore* mock_;
+  static testing::MockSigstore* mock_;
   static std::string* skip_;
   std::string artifact_;
 };
 std::string* SignBlobMockTest::dir_;
-MockSigstore* SignBlobMockTest::mock_;
+testing::MockSigstore* SignBlobMockTest::mock_;
 std::string* SignBlobMockTest::skip_;
 
 constexpr char kId[] = "dev@example.test";

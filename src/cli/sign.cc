@@ -1,12 +1,26 @@
 #include "cli/sign.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "base/base64.h"
+#include "base/unique_fd.h"
 #include "cli/exit_codes.h"
 #include "cli/keys.h"
+#include "cli/sign_bundle.h"
+#include "cli/verify.h"
+#include "cosign/go_json.h"
 #include "cosign/payload.h"
+#include "pki/certificate.h"
+#include "pki/identity.h"
 #include "registry/store.h"
+#include "sigstore/services.h"
 
 namespace strata::cli {
 namespace {
@@ -18,7 +32,167 @@ Result<std::shared_ptr<registry::Client>> MakeClient(
   return registry::ClientFor(ref, ro);
 }
 
+// A whole file of at most `max_bytes`; `what` names it in errors.
+Result<std::string> ReadFileUpTo(const std::string& path, int64_t max_bytes,
+                                 std::string_view what) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("open " + path, errno);
+  std::string out;
+  char buf[16 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("read " + path, errno);
+    if (n == 0) return out;
+    if (static_cast<int64_t>(out.size()) + n > max_bytes) {
+      return ResourceExhaustedError(path + ": " + std::string(what) +
+                                    " is over " + std::to_string(max_bytes) +
+                                    " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::string LowerHex(std::string_view raw) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
+// "--annotations k=v" values as cosign's payload "optional" members.
+Result<std::optional<std::map<std::string, std::string>>> ParseAnnotations(
+    const std::vector<std::string>& values) {
+  if (values.size() > kMaxSignAnnotations) {
+    return InvalidArgumentError(
+        "at most " + std::to_string(kMaxSignAnnotations) + " annotations");
+  }
+  std::optional<std::map<std::string, std::string>> annotations;
+  for (const std::string& kv : values) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError("annotation \"" + kv.substr(0, 200) +
+                                  "\" is not KEY=VALUE");
+    }
+    if (!annotations) annotations.emplace();
+    (*annotations)[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return annotations;
+}
+
+// The exact identity and issuer of a Fulcio certificate (PEM).
+Result<pki::IdentityPolicy> OwnIdentity(const std::string& certificate_pem) {
+  ASSIGN_OR_RETURN(std::vector<pki::Certificate> certs,
+                   pki::Certificate::ParsePemChain(certificate_pem));
+  if (certs.size() != 1) {
+    return InternalError("the signing certificate is not one certificate");
+  }
+  ASSIGN_OR_RETURN(std::vector<pki::SubjectAltName> sans,
+                   certs[0].SubjectAltNames());
+  ASSIGN_OR_RETURN(std::optional<std::string> issuer, certs[0].FulcioIssuer());
+  if (sans.empty() || !issuer) {
+    return DataLossError(
+        "fulcio's certificate has no identity or no OIDC issuer");
+  }
+  return pki::IdentityPolicy{pki::Matcher::Exact(sans[0].value),
+                             pki::Matcher::Exact(*issuer)};
+}
+
 }  // namespace
+
+void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags) {
+  cmd->add_option("--identity-token", flags->identity_token,
+                  "OIDC identity token (or a file holding it) for keyless "
+                  "signing; default $SIGSTORE_ID_TOKEN");
+  cmd->add_option("--fulcio-url", flags->fulcio_url, "Fulcio URL (keyless)")
+      ->capture_default_str();
+  cmd->add_option("--rekor-url", flags->rekor_url, "Rekor URL (keyless)")
+      ->capture_default_str();
+  cmd->add_option("--trusted-root", flags->trusted_root,
+                  "trusted_root.json to verify the keyless signature against "
+                  "before it is pushed");
+}
+
+Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
+                                         std::string_view key_file) {
+  std::string token = flags.identity_token;
+  if (token.empty()) {
+    if (const char* env = std::getenv("SIGSTORE_ID_TOKEN")) token = env;
+  }
+  std::error_code ec;
+  if (!token.empty() && token.size() < 4096 &&
+      std::filesystem::is_regular_file(token, ec)) {
+    ASSIGN_OR_RETURN(
+        token,
+        ReadFileUpTo(token,
+                     static_cast<int64_t>(sigstore::kMaxIdentityTokenBytes),
+                     "identity token"));
+  }
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' ||
+                            token.back() == ' ')) {
+    token.pop_back();
+  }
+  if (key_file.empty() == token.empty()) {
+    return InvalidArgumentError(
+        key_file.empty()
+            ? "sign with --key, or keyless with --identity-token (or "
+              "SIGSTORE_ID_TOKEN)"
+            : "give either --key or an identity token, not both");
+  }
+  return token;
+}
+
+Result<sigstore::TrustedRoot> LoadTrustedRootFile(const std::string& path) {
+  ASSIGN_OR_RETURN(
+      std::string text,
+      ReadFileUpTo(path, sigstore::kMaxTrustedRootBytes, "trusted root"));
+  Result<sigstore::TrustedRoot> root = sigstore::ParseTrustedRoot(text);
+  if (!root.ok()) return root.status().WithContext(path);
+  return root;
+}
+
+Result<std::string> LegacyRekorBundle(const sigstore::TransparencyLogEntry& e) {
+  if (!e.signed_entry_timestamp || e.canonicalized_body.empty()) {
+    return InvalidArgumentError(
+        "the rekor entry has no signed entry timestamp or no body");
+  }
+  std::string out = "{\"SignedEntryTimestamp\":";
+  cosign::AppendGoJsonString(Base64Encode(*e.signed_entry_timestamp), out);
+  out += ",\"Payload\":{\"body\":";
+  cosign::AppendGoJsonString(Base64Encode(e.canonicalized_body), out);
+  out += ",\"integratedTime\":" + std::to_string(e.integrated_time) +
+         ",\"logIndex\":" + std::to_string(e.log_index) + ",\"logID\":\"" +
+         LowerHex(e.log_id) + "\"}}";
+  return out;
+}
+
+Result<KeylessAnnotations> MakeKeylessAnnotations(
+    const sigstore::Bundle& bundle, std::span<const std::string> chain_der) {
+  if (bundle.certificates.size() != 1 || bundle.tlog_entries.size() != 1 ||
+      chain_der.empty() || chain_der[0] != bundle.certificates[0]) {
+    return InternalError(
+        "a keyless signature needs one certificate, fulcio's chain for it "
+        "and one rekor entry");
+  }
+  KeylessAnnotations out;
+  for (size_t i = 0; i < chain_der.size(); ++i) {
+    ASSIGN_OR_RETURN(pki::Certificate c,
+                     pki::Certificate::FromDer(chain_der[i]));
+    (i == 0 ? out.certificate : out.chain) += c.ToPem();
+  }
+  ASSIGN_OR_RETURN(out.bundle, LegacyRekorBundle(bundle.tlog_entries[0]));
+  return out;
+}
+
+int64_t SigningNow() {
+  return std::chrono::ceil<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 void AddSigningRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
   AddRegistryFlags(cmd, flags, /*with_cache=*/false);
@@ -77,6 +251,54 @@ Result<std::string> SignImage(
   return CosignDockerReference(ref) + ":" + cosign::SignatureTag(digest);
 }
 
+Result<std::string> SignImageKeyless(
+    registry::Client& client, const oci::ImageRef& ref,
+    const sigstore::SignOptions& options,
+    const std::optional<std::map<std::string, std::string>>& annotations) {
+  if (options.key != nullptr || options.identity_token.empty() ||
+      !options.tlog_upload) {
+    return InvalidArgumentError(
+        "keyless image signing needs an identity token, no key and a rekor "
+        "entry");
+  }
+  ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
+  cosign::SignatureLayer layer;
+  layer.payload =
+      cosign::MakePayload(CosignDockerReference(ref), digest, annotations);
+  std::vector<std::string> chain;
+  sigstore::SignOptions o = options;
+  o.tsa_url.clear();
+  o.fulcio_chain = &chain;
+  ASSIGN_OR_RETURN(sigstore::Bundle bundle,
+                   sigstore::SignBlob(layer.payload, o));
+  ASSIGN_OR_RETURN(KeylessAnnotations material,
+                   MakeKeylessAnnotations(bundle, chain));
+  layer.signature = Base64Encode(bundle.message_signature->signature);
+  layer.certificate = std::move(material.certificate);
+  if (!material.chain.empty()) layer.chain = std::move(material.chain);
+  layer.bundle = std::move(material.bundle);
+  if (options.trusted_root != nullptr) {
+    ASSIGN_OR_RETURN(pki::IdentityPolicy identity,
+                     OwnIdentity(*layer.certificate));
+    cosign::ImageIdentity image;
+    image.reference = ref;
+    image.reference.tag.clear();
+    image.reference.digest = digest;
+    image.manifest_digest = digest;
+    const KeylessPolicy policy{
+        std::move(identity), options.trusted_root,
+        options.now_unix != 0 ? options.now_unix : SigningNow()};
+    VerifyResult v = VerifyKeyless(image, {&layer, 1}, policy);
+    if (!v.accepted) {
+      return InternalError(
+          "the keyless signature does not verify: " +
+          (v.rejections.empty() ? std::string("rejected") : v.rejections[0]));
+    }
+  }
+  RETURN_IF_ERROR(cosign::PushSignature(client, ref.repository, digest, layer));
+  return CosignDockerReference(ref) + ":" + cosign::SignatureTag(digest);
+}
+
 Result<RemoteSignatures> FetchSignatures(registry::Client& client,
                                          const oci::ImageRef& ref) {
   RemoteSignatures out;
@@ -104,6 +326,7 @@ std::function<int()> SetupSign(CLI::App* cmd) {
     std::string image;
     std::string key;
     std::vector<std::string> annotations;
+    KeylessFlags keyless;
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
@@ -113,34 +336,54 @@ std::function<int()> SetupSign(CLI::App* cmd) {
   AddSigningRegistryFlags(cmd, &a->registry);
   cmd->add_option("--key", a->key,
                   "cosign private key file (encrypted; passphrase from "
-                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)")
-      ->required();
+                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)");
+  AddKeylessFlags(cmd, &a->keyless);
   cmd->add_option("-a,--annotations", a->annotations,
                   "KEY=VALUE added to the payload's \"optional\" (repeatable)")
       ->allow_extra_args(false);
-  return [a]() -> int {
-    if (a->annotations.size() > kMaxSignAnnotations) {
-      return ReportError(InvalidArgumentError(
-          "at most " + std::to_string(kMaxSignAnnotations) + " annotations"));
-    }
-    std::optional<std::map<std::string, std::string>> annotations;
-    for (const std::string& kv : a->annotations) {
-      const size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return ReportError(InvalidArgumentError(
-            "annotation \"" + kv.substr(0, 200) + "\" is not KEY=VALUE"));
-      }
-      if (!annotations) annotations.emplace();
-      (*annotations)[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  auto new_bundle_format = std::make_shared<bool>(false);
+  cmd->add_flag("--new-bundle-format", *new_bundle_format,
+                "store a Sigstore bundle (DSSE, in-toto) as an OCI referrer "
+                "of the image, as cosign's new bundle format does");
+  return [a, new_bundle_format]() -> int {
+    Result<std::optional<std::map<std::string, std::string>>> annotations =
+        ParseAnnotations(a->annotations);
+    if (!annotations.ok()) return ReportError(annotations.status());
     Result<oci::ImageRef> ref = ParseRegistryImage("sign", a->image);
     if (!ref.ok()) return ReportError(ref.status());
-    Result<crypto::PrivateKey> key = LoadPrivateKeyFile(a->key);
-    if (!key.ok()) return ReportError(key.status());
+    Result<std::string> token = ResolveIdentityToken(a->keyless, a->key);
+    if (!token.ok()) return ReportError(token.status());
+    std::optional<crypto::PrivateKey> key;
+    std::optional<sigstore::TrustedRoot> root;
+    if (!a->key.empty()) {
+      Result<crypto::PrivateKey> loaded = LoadPrivateKeyFile(a->key);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      key = *std::move(loaded);
+    } else if (!a->keyless.trusted_root.empty()) {
+      Result<sigstore::TrustedRoot> loaded =
+          LoadTrustedRootFile(a->keyless.trusted_root);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      root = *std::move(loaded);
+    }
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
-    Result<std::string> pushed = SignImage(**client, *ref, *key, annotations);
+    std::unique_ptr<registry::HttpTransport> http;
+    sigstore::SignOptions o;
+    if (!key) {
+      http = registry::NewCurlTransport(registry::TransportOptions{});
+      o.identity_token = *token;
+      o.fulcio_url = a->keyless.fulcio_url;
+      o.rekor_url = a->keyless.rekor_url;
+      o.trusted_root = root ? &*root : nullptr;
+      o.http = http.get();
+    }
+    Result<std::string> pushed =
+        *new_bundle_format
+            ? SignImageBundle(**client, *ref, key ? &*key : nullptr, o,
+                              *annotations)
+        : key ? SignImage(**client, *ref, *key, *annotations)
+              : SignImageKeyless(**client, *ref, o, *annotations);
     if (!pushed.ok()) return ReportError(pushed.status());
     std::fprintf(stderr, "Pushing signature to: %s\n", pushed->c_str());
     return kExitOk;

@@ -1,6 +1,8 @@
 // `strata sign`: signs an image in a registry as cosign does (simple signing
-// payload, signature appended to the image's ".sig" manifest), and the
-// registry plumbing `strata sign` and `strata verify` share.
+// payload, signature appended to the image's ".sig" manifest), with a key
+// or keyless (an ephemeral key, a Fulcio certificate and a Rekor entry,
+// stored in cosign's legacy annotations), and the registry plumbing
+// `strata sign`, `strata attest` and `strata verify` share.
 #ifndef STRATA_CLI_SIGN_H_
 #define STRATA_CLI_SIGN_H_
 
@@ -9,7 +11,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/digest.h"
@@ -20,14 +24,65 @@
 #include "crypto/keys.h"
 #include "oci/reference.h"
 #include "registry/client.h"
+#include "sigstore/sign.h"
+#include "sigstore/tlog.h"
+#include "sigstore/trusted_root.h"
 
 namespace strata::cli {
 
 // At most this many --annotations.
 inline constexpr size_t kMaxSignAnnotations = 64;
 
-// `strata sign --key K IMAGE [--annotations k=v ...]`.
+// `strata sign (--key K | --identity-token T [--fulcio-url U]
+// [--rekor-url U] [--trusted-root F]) IMAGE [--annotations k=v ...]`.
 std::function<int()> SetupSign(CLI::App* cmd);
+
+// The keyless flags of sign and attest (cosign's names).
+struct KeylessFlags {
+  // The token, or a file holding it; empty: $SIGSTORE_ID_TOKEN.
+  std::string identity_token;
+  std::string fulcio_url = std::string(sigstore::kDefaultFulcioUrl);
+  std::string rekor_url = std::string(sigstore::kDefaultRekorUrl);
+  // When set, what is signed is verified against it before it is pushed.
+  std::string trusted_root;
+};
+void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags);
+
+// The identity token of `flags`: --identity-token, else $SIGSTORE_ID_TOKEN;
+// a value naming a regular file is replaced by the file's contents (at most
+// sigstore::kMaxIdentityTokenBytes); trailing whitespace is dropped. Empty
+// when neither is given. Then exactly one of `key_file` and the token must
+// be set, else kInvalidArgument "sign with --key, or keyless with
+// --identity-token (or SIGSTORE_ID_TOKEN)" or "give either --key or an
+// identity token, not both".
+Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
+                                         std::string_view key_file);
+
+// Reads a trusted_root.json (at most sigstore::kMaxTrustedRootBytes).
+Result<sigstore::TrustedRoot> LoadTrustedRootFile(const std::string& path);
+
+// cosign's legacy Rekor bundle for a Rekor v1 entry, the
+// dev.sigstore.cosign/bundle annotation, as cosign writes it:
+//   {"SignedEntryTimestamp":"<b64>","Payload":{"body":"<b64>",
+//    "integratedTime":N,"logIndex":N,"logID":"<hex>"}}
+// (what ParseRekorBundle in verify.h reads). kInvalidArgument when the entry
+// has no SET or no body.
+Result<std::string> LegacyRekorBundle(const sigstore::TransparencyLogEntry& e);
+
+// The keyless annotations of a cosign layer, from a keyless bundle (one
+// certificate, one Rekor entry) and Fulcio's chain (DER, leaf first, as
+// sigstore::SignOptions::fulcio_chain receives it).
+struct KeylessAnnotations {
+  std::string certificate;  // PEM of the leaf
+  std::string chain;        // PEM of the rest of the chain ("" if none)
+  std::string bundle;       // LegacyRekorBundle of the entry
+};
+Result<KeylessAnnotations> MakeKeylessAnnotations(
+    const sigstore::Bundle& bundle, std::span<const std::string> chain_der);
+
+// "Now" for checking what was just signed: the system clock rounded up to
+// the second (an SCT stamped milliseconds ago is not in the future).
+int64_t SigningNow();
 
 // The registry flags of sign and verify: AddRegistryFlags without
 // --cache-dir, with the mTLS client key as --registry-key (their --key is
@@ -57,6 +112,20 @@ Result<Digest> ResolveManifestDigest(registry::Client& client,
 Result<std::string> SignImage(
     registry::Client& client, const oci::ImageRef& ref,
     const crypto::PrivateKey& key,
+    const std::optional<std::map<std::string, std::string>>& annotations);
+
+// The same keyless: `options` as for sigstore::SignBlob with an identity
+// token and no key (tlog_upload must be on; tsa_url is ignored: cosign's
+// legacy storage has no place this verifier reads for a timestamp). The
+// payload is signed with an ephemeral key, logged in Rekor as a hashedrekord,
+// and the layer carries the signature, certificate, chain and bundle
+// annotations. With options.trusted_root, the layer is verified as
+// `strata verify` verifies it (VerifyKeyless, the certificate's own identity
+// and issuer) before it is pushed: kInternal "the keyless signature does not
+// verify: <why>" otherwise.
+Result<std::string> SignImageKeyless(
+    registry::Client& client, const oci::ImageRef& ref,
+    const sigstore::SignOptions& options,
     const std::optional<std::map<std::string, std::string>>& annotations);
 
 // An image's identity and its signature layers, read from the registry.

@@ -16,7 +16,9 @@
 #include "cli/sign.h"
 #include "cosign/go_json.h"
 #include "pki/certificate.h"
+#include "registry/store.h"
 #include "sigstore/bundle.h"
+#include "sigstore/dsse.h"
 #include "sigstore/verify.h"
 
 namespace strata::cli {
@@ -62,6 +64,47 @@ std::string Reason(const cosign::Verdict& v) {
 
 std::string Numbered(size_t index, std::string_view why) {
   return "signature " + std::to_string(index + 1) + ": " + std::string(why);
+}
+
+// The raw 32 bytes of a sha256 digest (its hex is validated lowercase).
+std::string RawSha256(const Digest& d) {
+  std::string raw;
+  if (d.algorithm() != DigestAlgorithm::kSha256) return raw;
+  const std::string& hex = d.hex();
+  raw.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    raw.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  return raw;
+}
+
+// --insecure-ignore-tlog: the envelope's one signature with `key`, nothing
+// else about the bundle.
+Status CheckEnvelopeSignature(const sigstore::Bundle& b,
+                              const crypto::PublicKey& key) {
+  if (!b.public_key_hint) {
+    return PermissionDeniedError(
+        "the bundle is signed with a certificate: with "
+        "--insecure-ignore-tlog only key-signed bundles are accepted");
+  }
+  const sigstore::DsseEnvelope& e = *b.dsse_envelope;
+  if (e.signatures.size() != 1) {
+    return PermissionDeniedError("the envelope has " +
+                                 std::to_string(e.signatures.size()) +
+                                 " signatures, not exactly one");
+  }
+  Status st = key.Verify(sigstore::Pae(e.payload_type, e.payload),
+                         e.signatures[0].sig, crypto::DefaultHash(key.type()));
+  if (!st.ok()) {
+    return PermissionDeniedError("the envelope's signature does not verify: " +
+                                 st.message());
+  }
+  return Status::Ok();
+}
+
+std::string BundleNumbered(size_t index, std::string_view why) {
+  return "bundle " + std::to_string(index + 1) + ": " + std::string(why);
 }
 
 // The claims and the signature of one layer with `keys`.
@@ -387,6 +430,112 @@ Result<std::string> VerifiedJson(std::span<const cosign::SignatureLayer> layers,
   return out;
 }
 
+BundleVerifyResult VerifyImageBundles(
+    const Digest& image, std::span<const cosign::StoredBundle> bundles,
+    const BundlePolicy& policy) {
+  BundleVerifyResult r;
+  const sigstore::Artifact artifact =
+      sigstore::Artifact::FromSha256(RawSha256(image));
+  for (size_t i = 0; i < bundles.size(); ++i) {
+    const cosign::StoredBundle& stored = bundles[i];
+    if (!stored.status.ok()) {
+      r.rejections.push_back(BundleNumbered(i, stored.status.ToString()));
+      continue;
+    }
+    Result<sigstore::Bundle> b = sigstore::ParseBundle(stored.bundle);
+    if (!b.ok()) {
+      r.rejections.push_back(BundleNumbered(i, b.status().ToString()));
+      continue;
+    }
+    if (!b->dsse_envelope) {
+      r.rejections.push_back(
+          BundleNumbered(i,
+                         "the bundle has no DSSE envelope (cosign signs "
+                         "images with an in-toto statement)"));
+      continue;
+    }
+    if (artifact.sha256.size() != 32) {
+      r.rejections.push_back(BundleNumbered(
+          i, "image digest " + image.Short() + " is not sha256"));
+      continue;
+    }
+    // One attempt per key (or the identity): the first that passes wins.
+    const size_t attempts = policy.identity ? 1 : policy.keys.size();
+    Status last = PermissionDeniedError("no key to verify it with");
+    for (size_t k = 0; k < attempts; ++k) {
+      VerifiedImageBundle v;
+      v.index = i;
+      v.key_index = k;
+      Status st;
+      if (!policy.identity && policy.ignore_tlog) {
+        st = CheckEnvelopeSignature(*b, policy.keys[k]);
+        v.signer = policy.keys[k].TypeName();
+        v.payload = b->dsse_envelope->payload;
+      } else if (policy.root == nullptr) {
+        st = PermissionDeniedError(
+            "a transparency log entry must be verified: give --trusted-root, "
+            "or --insecure-ignore-tlog to skip it");
+      } else {
+        sigstore::VerifyPolicy vp;
+        if (policy.identity) {
+          vp.identity = *policy.identity;
+        } else {
+          vp.key = policy.keys[k];
+        }
+        vp.now_unix = policy.now_unix;
+        Result<sigstore::VerifiedBundle> ok =
+            sigstore::VerifyBundle(*b, artifact, *policy.root, vp);
+        if (ok.ok()) {
+          v.signer = ok->signer;
+          v.issuer = ok->issuer;
+          v.payload = ok->payload;
+        } else {
+          st = ok.status();
+        }
+      }
+      if (st.ok()) {
+        st = cosign::CheckSignStatement(b->dsse_envelope->payload_type,
+                                        v.payload, image);
+      }
+      if (st.ok()) {
+        r.verified.push_back(std::move(v));
+        last = Status::Ok();
+        break;
+      }
+      last = st;
+    }
+    if (!last.ok()) {
+      r.rejections.push_back(BundleNumbered(i, last.ToString()));
+    }
+  }
+  return r;
+}
+
+std::string BundleVerifiedJson(std::string_view docker_reference,
+                               const Digest& image,
+                               std::span<const VerifiedImageBundle> verified) {
+  std::string out;
+  for (size_t n = 0; n < verified.size(); ++n) {
+    const VerifiedImageBundle& v = verified[n];
+    if (n) out += ',';
+    out += "{\"critical\":{\"identity\":{\"docker-reference\":";
+    cosign::AppendGoJsonString(docker_reference, out);
+    out += "},\"image\":{\"docker-manifest-digest\":";
+    cosign::AppendGoJsonString(image.ToString(), out);
+    out += "},\"type\":";
+    cosign::AppendGoJsonString(cosign::kCosignSignPredicateType, out);
+    out += "},\"optional\":{";
+    if (!v.issuer.empty()) {
+      out += "\"Issuer\":";
+      cosign::AppendGoJsonString(v.issuer, out);
+      out += ",\"Subject\":";
+      cosign::AppendGoJsonString(v.signer, out);
+    }
+    out += "}}";
+  }
+  return out;
+}
+
 std::function<int()> SetupVerify(CLI::App* cmd) {
   struct Args {
     std::string image;
@@ -398,6 +547,7 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
     std::string issuer_regexp;
     std::string trusted_root;
     std::string output = "json";
+    bool ignore_tlog = false;
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
@@ -420,18 +570,25 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
   cmd->add_option("--certificate-oidc-issuer-regexp", a->issuer_regexp,
                   "keyless: a regexp the whole OIDC issuer must match");
   cmd->add_option("--trusted-root", a->trusted_root,
-                  "keyless: a Sigstore trusted_root.json (required; nothing "
-                  "is fetched)");
+                  "a Sigstore trusted_root.json: required keyless; with --key, "
+                  "for the log entries of bundles (nothing is fetched)");
+  cmd->add_flag("--insecure-ignore-tlog", a->ignore_tlog,
+                "with --key: accept bundles (--new-bundle-format) on their "
+                "signature alone, without a verified transparency log entry");
   cmd->add_option("-o,--output", a->output, "json (default) or text")
       ->check(CLI::IsMember({"json", "text"}));
   return [a]() -> int {
     const bool keyless = !a->identity.empty() || !a->identity_regexp.empty() ||
                          !a->issuer.empty() || !a->issuer_regexp.empty() ||
-                         !a->trusted_root.empty();
+                         (a->keys.empty() && !a->trusted_root.empty());
     if (a->keys.empty() == !keyless) {
       return ReportError(InvalidArgumentError(
           "verify with --key, or keyless with --certificate-identity[-regexp], "
           "--certificate-oidc-issuer[-regexp] and --trusted-root (not both)"));
+    }
+    if (keyless && a->ignore_tlog) {
+      return ReportError(InvalidArgumentError(
+          "--insecure-ignore-tlog applies to --key verification only"));
     }
     if (a->keys.size() > kMaxVerifyKeys) {
       return ReportError(InvalidArgumentError(
@@ -489,14 +646,65 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
           pki::IdentityPolicy{*std::move(subject), *std::move(issuer)}, &*root,
           static_cast<int64_t>(std::time(nullptr))});
     }
-    Result<RemoteSignatures> remote = FetchSignatures(a->image, a->registry);
+    if (!keyless && !a->trusted_root.empty()) {
+      Result<std::string> text =
+          ReadSmallFile(a->trusted_root, sigstore::kMaxTrustedRootBytes);
+      if (!text.ok()) return ReportError(text.status());
+      Result<sigstore::TrustedRoot> parsed = sigstore::ParseTrustedRoot(*text);
+      if (!parsed.ok()) {
+        return ReportError(parsed.status().WithContext(a->trusted_root));
+      }
+      root = *std::move(parsed);
+    }
+    Result<oci::ImageRef> ref = ParseRegistryImage("verify", a->image);
+    if (!ref.ok()) return ReportError(ref.status());
+    registry::RegistryOptions ro;
+    Result<registry::ClientOptions> client_options =
+        MakeClientOptions(a->registry);
+    if (!client_options.ok()) return ReportError(client_options.status());
+    ro.client = *std::move(client_options);
+    Result<std::shared_ptr<registry::Client>> client =
+        registry::ClientFor(*ref, ro);
+    if (!client.ok()) return ReportError(client.status());
+    Result<RemoteSignatures> remote = FetchSignatures(**client, *ref);
     if (!remote.ok()) return ReportError(remote.status());
+    Result<std::vector<cosign::StoredBundle>> stored = cosign::ReadBundles(
+        **client, ref->repository, remote->image.manifest_digest);
+    if (!stored.ok()) return ReportError(stored.status());
+    BundlePolicy bundle_policy;
+    bundle_policy.keys = keys;
+    if (keyless) bundle_policy.identity = policy->identity;
+    bundle_policy.root = root ? &*root : nullptr;
+    bundle_policy.ignore_tlog = a->ignore_tlog;
+    bundle_policy.now_unix = static_cast<int64_t>(std::time(nullptr));
+    const BundleVerifyResult bundles = VerifyImageBundles(
+        remote->image.manifest_digest, *stored, bundle_policy);
     VerifyResult r = keyless
                          ? VerifyKeyless(remote->image, remote->layers, *policy)
                          : VerifyWithKeys(remote->image, remote->layers, keys,
-                                          a->require_all_keys);
-    if (!r.accepted) {
-      for (const std::string& why : r.rejections) {
+                                          /*require_all_keys=*/false);
+    bool accepted = r.accepted || !bundles.verified.empty();
+    std::vector<std::string> rejections = r.rejections;
+    // Bundles but no .sig manifest: its "no signatures" says nothing.
+    if (remote->layers.empty() && !stored->empty()) rejections.clear();
+    rejections.insert(rejections.end(), bundles.rejections.begin(),
+                      bundles.rejections.end());
+    if (!keyless && a->require_all_keys) {
+      for (size_t k = 0; k < keys.size(); ++k) {
+        bool used =
+            VerifyWithKeys(remote->image, remote->layers, {&keys[k], 1}, false)
+                .accepted;
+        for (const VerifiedImageBundle& v : bundles.verified) {
+          used = used || v.key_index == k;
+        }
+        if (used) continue;
+        rejections.push_back("key " + std::to_string(k + 1) +
+                             ": no signature verifies with it");
+        accepted = false;
+      }
+    }
+    if (!accepted) {
+      for (const std::string& why : rejections) {
         std::fprintf(stderr, "strata: %s\n", why.c_str());
       }
       std::fprintf(stderr, "strata: error: no valid signature for %s\n",
@@ -520,10 +728,21 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
       for (const VerifiedSignature& v : r.verified) {
         out += remote->layers[v.index].payload + "\n";
       }
+      for (const VerifiedImageBundle& v : bundles.verified) {
+        out += v.payload + "\n";
+      }
     } else {
       Result<std::string> j = VerifiedJson(remote->layers, r.verified);
       if (!j.ok()) return ReportError(j.status());
-      out = *j + "\n";
+      out = *j;
+      if (!bundles.verified.empty()) {
+        out.pop_back();  // ']'
+        if (!r.verified.empty()) out += ',';
+        out += BundleVerifiedJson(a->image, remote->image.manifest_digest,
+                                  bundles.verified) +
+               "]";
+      }
+      out += "\n";
     }
     Status st = WriteStdout(out);
     return st.ok() ? kExitOk : ReportError(st);

@@ -21,6 +21,11 @@
 // docker-reference must name the image's repository (any tag or digest), as
 // cosign writes it ("REGISTRY/REPO") and skopeo's matchRepository accepts.
 //
+// Signatures in cosign's new bundle format (cosign/bundle_store.h: Sigstore
+// bundles found among the image's OCI referrers, API or tag-schema
+// fallback) are verified too, see VerifyImageBundles; `strata verify`
+// accepts the image when a signature verifies in either storage mode.
+//
 // Not being verified is an outcome: the functions return a VerifyResult.
 #ifndef STRATA_CLI_VERIFY_H_
 #define STRATA_CLI_VERIFY_H_
@@ -34,11 +39,13 @@
 #include <vector>
 
 #include "base/status.h"
+#include "cosign/bundle_store.h"
 #include "cosign/payload.h"
 #include "cosign/storage.h"
 #include "cosign/verify.h"
 #include "crypto/keys.h"
 #include "pki/identity.h"
+#include "sigstore/bundle.h"
 #include "sigstore/tlog.h"
 #include "sigstore/trusted_root.h"
 
@@ -49,8 +56,12 @@ inline constexpr size_t kMaxVerifyKeys = 32;
 // A dev.sigstore.cosign/bundle annotation larger than this is refused.
 inline constexpr size_t kMaxRekorBundleBytes = 256 * 1024;
 
-// `strata verify (--key K ... | --certificate-identity[-regexp] ...
-// --certificate-oidc-issuer[-regexp] ... --trusted-root F) IMAGE`.
+// `strata verify (--key K ... [--trusted-root F | --insecure-ignore-tlog] |
+// --certificate-identity[-regexp] ... --certificate-oidc-issuer[-regexp] ...
+// --trusted-root F) IMAGE`. Both storage modes are searched: the .sig tag and
+// bundle referrers; a key-signed bundle needs its log entry verified against
+// --trusted-root unless --insecure-ignore-tlog (the .sig path is unchanged:
+// it checks no log entry for keys).
 // Exit 0 verified, 2 no valid signature, 1 error.
 std::function<int()> SetupVerify(CLI::App* cmd);
 
@@ -106,6 +117,56 @@ VerifyResult VerifyKeyless(const cosign::ImageIdentity& image,
 // with a Rekor bundle, "Bundle". `layers` are those given to Verify*.
 Result<std::string> VerifiedJson(std::span<const cosign::SignatureLayer> layers,
                                  std::span<const VerifiedSignature> verified);
+
+// How bundles stored as referrers are verified.
+struct BundlePolicy {
+  // Exactly one of: keys (any one suffices) or a keyless identity.
+  std::span<const crypto::PublicKey> keys;
+  std::optional<pki::IdentityPolicy> identity;
+  // Required keyless; with keys, what the log entries are verified against
+  // (without it, and without ignore_tlog, key bundles are rejected).
+  const sigstore::TrustedRoot* root = nullptr;
+  // Keys only (cosign's --insecure-ignore-tlog): only the envelope's
+  // signature is checked, with the key; log entries are neither required
+  // nor verified. Bundles with a certificate are then rejected.
+  bool ignore_tlog = false;
+  int64_t now_unix = 0;
+};
+
+struct VerifiedImageBundle {
+  size_t index = 0;      // into the bundles verified, 0-based
+  size_t key_index = 0;  // the key that verified it (keys only)
+  std::string signer;    // the certificate's SAN, or the key type
+  std::string issuer;    // the OIDC issuer (keyless)
+  std::string payload;   // the signed in-toto statement
+};
+
+struct BundleVerifyResult {
+  std::vector<VerifiedImageBundle> verified;  // bundle order
+  // "bundle 2: <why>" (1-based) per rejected bundle.
+  std::vector<std::string> rejections;
+};
+
+// Verifies `bundles` of the image `image` (its manifest digest). A bundle is
+// accepted when it holds a DSSE envelope, it verifies with
+// sigstore::VerifyBundle against the artifact `image` (sha256) under the
+// policy (or, with ignore_tlog, its one signature verifies with the key),
+// and its payload passes cosign::CheckSignStatement for `image` (an in-toto
+// statement with predicateType https://sigstore.dev/cosign/sign/v1 whose
+// subject is the image: a statement about another image is rejected).
+BundleVerifyResult VerifyImageBundles(
+    const Digest& image, std::span<const cosign::StoredBundle> bundles,
+    const BundlePolicy& policy);
+
+// The JSON array entries `strata verify` prints for accepted bundles, as
+// cosign verify prints them (comma-separated, no brackets):
+//   {"critical":{"identity":{"docker-reference":REF},"image":
+//    {"docker-manifest-digest":DIGEST},"type":
+//    "https://sigstore.dev/cosign/sign/v1"},"optional":{...}}
+// with "optional" empty for a key and {"Issuer","Subject"} keyless.
+std::string BundleVerifiedJson(std::string_view docker_reference,
+                               const Digest& image,
+                               std::span<const VerifiedImageBundle> verified);
 
 }  // namespace strata::cli
 

@@ -45,6 +45,7 @@ Result<Signer> MakeSigner(const SignOptions& o) {
       RequestSigningCertificate(*o.http, o.fulcio_url, o.identity_token, eph));
   ASSIGN_OR_RETURN(pki::Certificate leaf, pki::Certificate::FromDer(chain[0]));
   ASSIGN_OR_RETURN(crypto::PublicKey pub, eph.Public());
+  if (o.fulcio_chain != nullptr) *o.fulcio_chain = chain;
   Signer s{std::move(eph), nullptr, std::move(pub), leaf.ToPem(), chain[0]};
   return s;
 }

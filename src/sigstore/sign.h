@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "crypto/keys.h"
@@ -45,6 +46,10 @@ struct SignOptions {
   int64_t now_unix = 0;
   // Every request goes through it (borrowed; required).
   registry::HttpTransport* http = nullptr;
+  // Keyless: when set (borrowed), receives Fulcio's certificate chain as it
+  // answered (DER, leaf first); the bundle holds the leaf only. Callers
+  // that store signatures cosign's legacy way need the rest of it.
+  std::vector<std::string>* fulcio_chain = nullptr;
 };
 
 // A bundle's publicKey.hint for `key`: base64 of SHA-256 of its

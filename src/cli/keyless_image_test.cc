@@ -1,0 +1,442 @@
+// Keyless signing of registry images through the real binary: `strata sign
+// --identity-token` and `strata attest --identity-token` against the mock
+// Sigstore services (../shared/lab/mock-sigstore) and the real
+// docker-registry, then `strata verify` of what was pushed. Each part skips
+// with a message when what it needs (docker-registry, node and the mock's
+// modules) is absent.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <tuple>
+
+#include "base/base64.h"
+#include "base/byte_source.h"
+#include "base/digest.h"
+#include "cli/attest.h"
+#include "cli/exit_codes.h"
+#include "cli/sign.h"
+#include "cli/verify.h"
+#include "cosign/attest.h"
+#include "cosign/payload.h"
+#include "cosign/storage.h"
+#include "pki/certificate.h"
+#include "registry/client.h"
+#include "registry/testing/harness.h"
+#include "testing/image_writer.h"
+#include "testing/mock_sigstore.h"
+#include "testing/test_util.h"
+
+extern char** environ;
+
+namespace strata::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using registry::testing::RegistryMode;
+using registry::testing::RegistryServer;
+
+const fs::path kShared = fs::path(STRATA_SOURCE_DIR) / "../shared";
+const std::string kStrata = std::string(STRATA_BINARY_DIR) + "/strata";
+// The mock Fulcio's identity for its default token (its email claim, as a
+// URI SAN) and the issuer it is started with.
+constexpr char kId[] = "dev@example.test";
+constexpr char kIssuer[] = "https://issuer.example.test";
+
+// Runs the binary with `args` (after `env` assignments, SIGSTORE_ID_TOKEN
+// unset unless given there); stdout and stderr in *out.
+int Strata(const std::string& args, std::string* out,
+           const std::string& env = "") {
+  int status = 0;
+  *out = testing::RunCommand("env -u SIGSTORE_ID_TOKEN " + env + " " + kStrata +
+                                 " " + args + " < /dev/null 2>&1",
+                             &status);
+  return status;
+}
+
+Status PushBlob(registry::Client& client, const std::string& repo,
+                const std::string& media_type, const std::string& bytes,
+                oci::Descriptor* out) {
+  out->media_type = media_type;
+  out->digest = Sha256Of(bytes);
+  out->size = static_cast<int64_t>(bytes.size());
+  return client.PushBlob(repo, *out,
+                         [&]() -> Result<std::unique_ptr<ByteSource>> {
+                           return std::unique_ptr<ByteSource>(
+                               std::make_unique<MemorySource>(bytes));
+                         });
+}
+
+// Pushes a one-layer image (its layer `fill` bytes) as repo:tag.
+Result<Digest> PushSmallImage(registry::Client& client, const std::string& repo,
+                              const std::string& tag, char fill) {
+  oci::Descriptor config, layer;
+  RETURN_IF_ERROR(PushBlob(client, repo, std::string(oci::media::kOciConfig),
+                           "{\"architecture\":\"amd64\",\"os\":\"linux\","
+                           "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
+                           &config));
+  RETURN_IF_ERROR(PushBlob(client, repo, std::string(oci::media::kOciLayer),
+                           std::string(1024, fill), &layer));
+  const std::string manifest =
+      "{\"schemaVersion\":2,\"mediaType\":\"" +
+      std::string(oci::media::kOciManifest) +
+      "\",\"config\":{\"mediaType\":\"" + config.media_type +
+      "\",\"digest\":\"" + config.digest.ToString() +
+      "\",\"size\":" + std::to_string(config.size) +
+      "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
+      "\",\"digest\":\"" + layer.digest.ToString() +
+      "\",\"size\":" + std::to_string(layer.size) + "}]}";
+  oci::Descriptor d;
+  d.media_type = std::string(oci::media::kOciManifest);
+  d.digest = Sha256Of(manifest);
+  d.size = static_cast<int64_t>(manifest.size());
+  RETURN_IF_ERROR(client.PutManifest(repo, tag, d, manifest).status());
+  return d.digest;
+}
+
+class KeylessImageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(testing::MakeTempDir("keyless_image"));
+    mock_ = new testing::MockSigstore();
+    skip_ = new std::string(mock_->Start(*dir_ + "/mock", kIssuer));
+  }
+  static void TearDownTestSuite() {
+    delete mock_;
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete skip_;
+  }
+  void SetUp() override {
+    if (!skip_->empty()) GTEST_SKIP() << *skip_;
+    if (Status probe = RegistryServer::Probe(RegistryMode::kPlain);
+        !probe.ok()) {
+      GTEST_SKIP() << "registry tests need docker-registry: "
+                   << probe.ToString();
+    }
+    Result<std::unique_ptr<RegistryServer>> server =
+        RegistryServer::Start(RegistryMode::kPlain);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = *std::move(server);
+    registry::ClientOptions options;
+    options.insecure_registries = {server_->host()};
+    options.credential_store = std::make_shared<registry::CredentialStore>(
+        registry::CredentialSources{});
+    Result<std::unique_ptr<registry::Client>> client =
+        registry::Client::Create(server_->host(), options);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    client_ = *std::move(client);
+  }
+
+  std::string Root() const { return (*mock_)["TRUSTED_ROOT"]; }
+  std::string TokenFile() const { return (*mock_)["IDENTITY_TOKEN"]; }
+  std::string Services() const {
+    return " --fulcio-url " + (*mock_)["FULCIO_URL"] + " --rekor-url " +
+           (*mock_)["REKOR_URL"];
+  }
+  std::string Policy(const std::string& identity,
+                     const std::string& issuer) const {
+    return " --certificate-identity " + identity +
+           " --certificate-oidc-issuer " + issuer + " --trusted-root " + Root();
+  }
+  oci::ImageRef Ref(const std::string& repo_tag) const {
+    return *oci::ParseRegistryName(server_->host() + "/" + repo_tag);
+  }
+
+  static std::string* dir_;
+  static testing::MockSigstore* mock_;
+  static std::string* skip_;
+  std::unique_ptr<RegistryServer> server_;
+  std::unique_ptr<registry::Client> client_;
+};
+std::string* KeylessImageTest::dir_;
+testing::MockSigstore* KeylessImageTest::mock_;
+std::string* KeylessImageTest::skip_;
+
+TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
+  Result<Digest> image = PushSmallImage(*client_, "app/kl", "v1", 'k');
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  const std::string ref = server_->host() + "/app/kl:v1";
+  std::string out;
+  ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() +
+                       " --trusted-root " + Root() + " -a team=k " + ref,
+                   &out),
+            kExitOk)
+      << out;
+  EXPECT_EQ(out, "Pushing signature to: " + server_->host() +
+                     "/app/kl:sha256-" + image->hex() + ".sig\n");
+
+  // The layer carries cosign's keyless annotations.
+  Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("app/kl:v1"));
+  ASSERT_TRUE(sigs.ok()) << sigs.status().ToString();
+  ASSERT_EQ(sigs->layers.size(), 1u);
+  const cosign::SignatureLayer& layer = sigs->layers[0];
+  EXPECT_EQ(
+      layer.payload,
+      cosign::MakePayload(server_->host() + "/app/kl", *image,
+                          std::map<std::string, std::string>{{"team", "k"}}));
+  ASSERT_TRUE(layer.certificate && layer.chain && layer.bundle);
+  Result<std::vector<pki::Certificate>> leaf =
+      pki::Certificate::ParsePemChain(*layer.certificate);
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  ASSERT_EQ(leaf->size(), 1u);
+  Result<crypto::PublicKey> leaf_key = (*leaf)[0].PublicKey();
+  ASSERT_TRUE(leaf_key.ok());
+  Result<std::string> sig = Base64Decode(layer.signature);
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(
+      leaf_key->Verify(layer.payload, *sig, crypto::Hash::kSha256).ok());
+  Result<std::vector<pki::Certificate>> chain =
+      pki::Certificate::ParsePemChain(*layer.chain);
+  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+  EXPECT_GE(chain->size(), 1u);
+  EXPECT_EQ(layer.bundle->rfind("{\"SignedEntryTimestamp\":\"", 0), 0u)
+      << *layer.bundle;
+  Result<sigstore::TransparencyLogEntry> entry =
+      ParseRekorBundle(*layer.bundle);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->kind, "hashedrekord");
+
+  // Verified with the mock's identity, by tag and by digest.
+  for (const std::string& name :
+       {ref, server_->host() + "/app/kl@" + image->ToString()}) {
+    EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + name, &out),
+              kExitOk)
+        << out;
+  }
+  EXPECT_EQ(
+      Strata("verify" + Policy(kId, kIssuer) + " " + ref + " -o text", &out),
+      kExitOk);
+  EXPECT_NE(out.find("\"team\":\"k\""), std::string::npos) << out;
+
+  // A wrong identity, a substring of it and a wrong issuer: exit 2.
+  const std::string have = " (have \"dev@example.test\")";
+  const std::string no_valid = "strata: error: no valid signature for " + ref;
+  for (const auto& [identity, issuer, why] :
+       {std::tuple<std::string, std::string, std::string>{
+            "eve@example.test", kIssuer,
+            "no certificate identity matches \"eve@example.test\"" + have},
+        {"dev@example", kIssuer,
+         "no certificate identity matches \"dev@example\"" + have},
+        {"example.test", kIssuer,
+         "no certificate identity matches \"example.test\"" + have},
+        {kId, "https://issuer.example",
+         "certificate issuer \"https://issuer.example.test\" does not match "
+         "\"https://issuer.example\""},
+        {kId, "https://evil.example.test",
+         "certificate issuer \"https://issuer.example.test\" does not match "
+         "\"https://evil.example.test\""}}) {
+    EXPECT_EQ(Strata("verify" + Policy(identity, issuer) + " " + ref, &out),
+              kExitCheckFailed)
+        << identity << " " << issuer;
+    EXPECT_EQ(out, "strata: signature 1: " + why + "\n" + no_valid + "\n");
+  }
+  // Another run's trusted root (the keys differ): exit 2.
+  testing::MockSigstore other;
+  if (std::string why = other.Start(*dir_ + "/other-mock", kIssuer);
+      why.empty()) {
+    EXPECT_EQ(Strata("verify --certificate-identity " + std::string(kId) +
+                         " --certificate-oidc-issuer " + kIssuer +
+                         " --trusted-root " + other["TRUSTED_ROOT"] + " " + ref,
+                     &out),
+              kExitCheckFailed)
+        << out;
+  }
+}
+
+TEST_F(KeylessImageTest, SignatureCopiedToAnotherImageIsRejected) {
+  Result<Digest> signed_image = PushSmallImage(*client_, "team/app", "v1", 'a');
+  Result<Digest> forged = PushSmallImage(*client_, "team/app", "v2", 'b');
+  ASSERT_TRUE(signed_image.ok() && forged.ok());
+  std::string out;
+  ASSERT_EQ(Strata("sign" + Services() + " " + server_->host() + "/team/app:v1",
+                   &out, "SIGSTORE_ID_TOKEN=" + TokenFile()),
+            kExitOk)
+      << out;
+  Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("team/app:v1"));
+  ASSERT_TRUE(sigs.ok()) << sigs.status().ToString();
+  ASSERT_EQ(sigs->layers.size(), 1u);
+  ASSERT_TRUE(
+      cosign::PushSignature(*client_, "team/app", *forged, sigs->layers[0])
+          .ok());
+  const std::string v2 = server_->host() + "/team/app:v2";
+  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + v2, &out),
+            kExitCheckFailed)
+      << out;
+  EXPECT_EQ(out, "strata: signature 1: signed manifest digest " +
+                     signed_image->ToString() + " is not the image's " +
+                     forged->ToString() +
+                     "\nstrata: error: no valid signature for " + v2 + "\n");
+  // The original still verifies.
+  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + server_->host() +
+                       "/team/app:v1",
+                   &out),
+            kExitOk)
+      << out;
+}
+
+TEST_F(KeylessImageTest, TamperedAnnotationsAreRejected) {
+  Result<Digest> image = PushSmallImage(*client_, "app/tamper", "v1", 't');
+  ASSERT_TRUE(image.ok());
+  std::string out;
+  ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() + " " +
+                       server_->host() + "/app/tamper:v1",
+                   &out),
+            kExitOk)
+      << out;
+  Result<RemoteSignatures> sigs =
+      FetchSignatures(*client_, Ref("app/tamper:v1"));
+  ASSERT_TRUE(sigs.ok() && sigs->layers.size() == 1u);
+  const cosign::SignatureLayer good = sigs->layers[0];
+  const KeylessPolicy policy{pki::IdentityPolicy{pki::Matcher::Exact(kId),
+                                                 pki::Matcher::Exact(kIssuer)},
+                             nullptr, SigningNow()};
+  Result<sigstore::TrustedRoot> root = LoadTrustedRootFile(Root());
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  KeylessPolicy p = policy;
+  p.root = &*root;
+  EXPECT_TRUE(VerifyKeyless(sigs->image, {&good, 1}, p).accepted);
+
+  // Another log index in the bundle: the SET no longer verifies.
+  cosign::SignatureLayer bad = good;
+  Result<sigstore::TransparencyLogEntry> e = ParseRekorBundle(*good.bundle);
+  ASSERT_TRUE(e.ok());
+  e->log_index += 1;
+  Result<std::string> moved = LegacyRekorBundle(*e);
+  ASSERT_TRUE(moved.ok());
+  bad.bundle = *moved;
+  EXPECT_FALSE(VerifyKeyless(sigs->image, {&bad, 1}, p).accepted);
+  // No bundle, or no certificate.
+  bad = good;
+  bad.bundle.reset();
+  VerifyResult r = VerifyKeyless(sigs->image, {&bad, 1}, p);
+  ASSERT_EQ(r.rejections.size(), 1u);
+  EXPECT_EQ(r.rejections[0],
+            "signature 1: no rekor bundle (dev.sigstore.cosign/bundle)");
+  bad = good;
+  bad.certificate.reset();
+  r = VerifyKeyless(sigs->image, {&bad, 1}, p);
+  ASSERT_EQ(r.rejections.size(), 1u);
+  EXPECT_EQ(r.rejections[0],
+            "signature 1: no certificate (not a keyless signature)");
+  // Another signature (of other bytes, by the same certificate's key it is
+  // not): rejected.
+  bad = good;
+  bad.signature = Base64Encode(std::string(70, 'x'));
+  EXPECT_FALSE(VerifyKeyless(sigs->image, {&bad, 1}, p).accepted);
+}
+
+TEST_F(KeylessImageTest, FlagsAreExclusiveAndRequired) {
+  std::string out;
+  const std::string ref = server_->host() + "/app/none:v1";
+  EXPECT_EQ(Strata("sign " + ref, &out), kExitError);
+  EXPECT_EQ(out,
+            "strata: error: sign with --key, or keyless with --identity-token "
+            "(or SIGSTORE_ID_TOKEN)\n");
+  EXPECT_EQ(
+      Strata("sign --key /nonexistent.key " + ref, &out, "SIGSTORE_ID_TOKEN=t"),
+      kExitError);
+  EXPECT_EQ(out,
+            "strata: error: give either --key or an identity token, not "
+            "both\n");
+  EXPECT_EQ(Strata("attest --predicate /dev/null " + ref, &out), kExitError);
+  EXPECT_EQ(out,
+            "strata: error: sign with --key, or keyless with --identity-token "
+            "(or SIGSTORE_ID_TOKEN)\n");
+  // A token Fulcio refuses: an error, nothing pushed.
+  Result<Digest> image = PushSmallImage(*client_, "app/none", "v1", 'n');
+  ASSERT_TRUE(image.ok());
+  EXPECT_EQ(
+      Strata("sign --identity-token not-a-jwt" + Services() + " " + ref, &out),
+      kExitError)
+      << out;
+  Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("app/none:v1"));
+  ASSERT_TRUE(sigs.ok());
+  EXPECT_TRUE(sigs->layers.empty());
+}
+
+TEST_F(KeylessImageTest, AttestKeyless) {
+  Result<Digest> image = PushSmallImage(*client_, "app/att", "v1", 'p');
+  ASSERT_TRUE(image.ok());
+  const std::string predicate = *dir_ + "/predicate.json";
+  std::ofstream(predicate) << "{\"builder\":{\"id\":\"strata-test\"}}";
+  const std::string ref = server_->host() + "/app/att:v1";
+  std::string out;
+  ASSERT_EQ(Strata("attest --identity-token " + TokenFile() + Services() +
+                       " --trusted-root " + Root() + " --type slsaprovenance" +
+                       " --predicate " + predicate + " " + ref,
+                   &out),
+            kExitOk)
+      << out;
+  EXPECT_EQ(out, "Pushing attestation to: " + server_->host() +
+                     "/app/att:sha256-" + image->hex() + ".att\n");
+  Result<std::vector<cosign::AttachmentLayer>> layers =
+      cosign::ReadAttestations(*client_, "app/att", *image);
+  ASSERT_TRUE(layers.ok()) << layers.status().ToString();
+  ASSERT_EQ(layers->size(), 1u);
+  const auto& ann = (*layers)[0].descriptor.annotations;
+  ASSERT_TRUE(ann.contains(std::string(cosign::kCertificateAnnotation)));
+  ASSERT_TRUE(ann.contains(std::string(cosign::kChainAnnotation)));
+  ASSERT_TRUE(ann.contains(std::string(cosign::kBundleAnnotation)));
+  EXPECT_EQ(ann.at("predicateType"), "https://slsa.dev/provenance/v0.2");
+  Result<sigstore::TransparencyLogEntry> entry =
+      ParseRekorBundle(ann.at(std::string(cosign::kBundleAnnotation)));
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->kind, "dsse");
+  // The envelope verifies with the certificate's key, names the image and
+  // has the predicate type.
+  Result<std::vector<pki::Certificate>> leaf = pki::Certificate::ParsePemChain(
+      ann.at(std::string(cosign::kCertificateAnnotation)));
+  ASSERT_TRUE(leaf.ok() && leaf->size() == 1u);
+  Result<crypto::PublicKey> key = (*leaf)[0].PublicKey();
+  ASSERT_TRUE(key.ok());
+  cosign::AttestationVerdict v = cosign::VerifyAttestations(
+      *image, *layers, {&*key, 1}, "https://slsa.dev/provenance/v0.2");
+  EXPECT_TRUE(v.accepted()) << v.ToStatus().ToString();
+}
+
+TEST(LegacyRekorBundle, RoundTripsThroughParseRekorBundle) {
+  sigstore::TransparencyLogEntry e;
+  e.log_index = 42;
+  e.integrated_time = 1700000000;
+  e.log_id = std::string(32, '\xab');
+  e.canonicalized_body =
+      "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{}}";
+  Result<std::string> no_set = LegacyRekorBundle(e);
+  EXPECT_EQ(no_set.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_set.status().ToString(),
+            "the rekor entry has no signed entry timestamp or no body");
+  e.signed_entry_timestamp = "set-bytes";
+  Result<std::string> text = LegacyRekorBundle(e);
+  ASSERT_TRUE(text.ok());
+  std::string hex;
+  for (int i = 0; i < 32; ++i) hex += "ab";
+  EXPECT_EQ(*text, "{\"SignedEntryTimestamp\":\"" + Base64Encode("set-bytes") +
+                       "\",\"Payload\":{\"body\":\"" +
+                       Base64Encode(e.canonicalized_body) +
+                       "\",\"integratedTime\":1700000000,\"logIndex\":42,"
+                       "\"logID\":\"" +
+                       hex + "\"}}");
+  Result<sigstore::TransparencyLogEntry> back = ParseRekorBundle(*text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->log_index, 42);
+  EXPECT_EQ(back->integrated_time, 1700000000);
+  EXPECT_EQ(back->log_id, e.log_id);
+  EXPECT_EQ(back->canonicalized_body, e.canonicalized_body);
+  EXPECT_EQ(back->signed_entry_timestamp, e.signed_entry_timestamp);
+  EXPECT_EQ(back->kind, "hashedrekord");
+}
+
+}  // namespace
+}  // namespace strata::cli
