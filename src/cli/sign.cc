@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "base/base64.h"
+#include "base/hex.h"
 #include "base/unique_fd.h"
 #include "cli/exit_codes.h"
 #include "cli/keys.h"
@@ -51,17 +52,6 @@ Result<std::string> ReadFileUpTo(const std::string& path, int64_t max_bytes,
     }
     out.append(buf, static_cast<size_t>(n));
   }
-}
-
-std::string LowerHex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
 }
 
 // "--annotations k=v" values as cosign's payload "optional" members.
@@ -166,7 +156,7 @@ Result<std::string> LegacyRekorBundle(const sigstore::TransparencyLogEntry& e) {
   cosign::AppendGoJsonString(Base64Encode(e.canonicalized_body), out);
   out += ",\"integratedTime\":" + std::to_string(e.integrated_time) +
          ",\"logIndex\":" + std::to_string(e.log_index) + ",\"logID\":\"" +
-         LowerHex(e.log_id) + "\"}}";
+         HexEncode(e.log_id) + "\"}}";
   return out;
 }
 

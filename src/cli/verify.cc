@@ -8,6 +8,7 @@
 
 #include "base/base64.h"
 #include "base/digest.h"
+#include "base/hex.h"
 #include "base/json.h"
 #include "cli/exit_codes.h"
 #include "cli/keys.h"
@@ -25,30 +26,6 @@ namespace strata::cli {
 namespace {
 
 using json::Json;
-
-std::string Hex(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-std::optional<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    unsigned v = 0;
-    auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
-    if (ec != std::errc() || end != hex.data() + i + 2) return std::nullopt;
-    out += static_cast<char>(v);
-  }
-  return out;
-}
 
 Status BundleError(std::string_view what) {
   return DataLossError("rekor bundle: " + std::string(what));
@@ -68,15 +45,8 @@ std::string Numbered(size_t index, std::string_view why) {
 
 // The raw 32 bytes of a sha256 digest (its hex is validated lowercase).
 std::string RawSha256(const Digest& d) {
-  std::string raw;
-  if (d.algorithm() != DigestAlgorithm::kSha256) return raw;
-  const std::string& hex = d.hex();
-  raw.reserve(hex.size() / 2);
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    raw.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
-  }
-  return raw;
+  if (d.algorithm() != DigestAlgorithm::kSha256) return "";
+  return HexDecode(d.hex()).value_or("");
 }
 
 // --insecure-ignore-tlog: the envelope's one signature with `key`, nothing
@@ -211,18 +181,6 @@ void AppendGoValue(const Json& j, std::string& out) {
   }
 }
 
-std::string RekorBundleJson(const sigstore::TransparencyLogEntry& e) {
-  std::string out = "{\"SignedEntryTimestamp\":";
-  cosign::AppendGoJsonString(
-      Base64Encode(e.signed_entry_timestamp.value_or("")), out);
-  out += ",\"Payload\":{\"body\":";
-  cosign::AppendGoJsonString(Base64Encode(e.canonicalized_body), out);
-  out += ",\"integratedTime\":" + std::to_string(e.integrated_time) +
-         ",\"logIndex\":" + std::to_string(e.log_index) + ",\"logID\":\"" +
-         Hex(e.log_id) + "\"}}";
-  return out;
-}
-
 Result<std::string> ReadSmallFile(const std::string& path, int64_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFoundError("cannot open " + path);
@@ -284,7 +242,7 @@ Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view text) {
     return BundleError("Payload.logID must be a string");
   }
   std::optional<std::string> id =
-      FromHex(log_id->get_ref<const std::string&>());
+      HexDecode(log_id->get_ref<const std::string&>());
   if (!id || id->size() != 32) {
     return BundleError("Payload.logID is not 32 bytes of hex");
   }
@@ -394,7 +352,7 @@ Result<std::string> VerifiedJson(std::span<const cosign::SignatureLayer> layers,
           ParseRekorBundle(*layer.bundle);
       if (e.ok()) {
         if (!optional) optional = Json::object();
-        bundle_json = RekorBundleJson(*e);
+        ASSIGN_OR_RETURN(bundle_json, LegacyRekorBundle(*e));
         (*optional)["Bundle"] = nullptr;  // placeholder, written in order
       }
     }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/base64.h"
+#include "base/hex.h"
 #include "base/unique_fd.h"
 #include "pki/certificate.h"
 
@@ -20,38 +21,11 @@ using TsVerifyCtxPtr =
     std::unique_ptr<TS_VERIFY_CTX,
                     CHandleDeleter<TS_VERIFY_CTX, TS_VERIFY_CTX_free>>;
 
-std::string Hex(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 // Lowercase or uppercase hex to bytes; kDataLoss naming `what`.
 Result<std::string> Unhex(std::string_view text, std::string_view what) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (text.size() % 2 != 0) {
-    return DataLossError(std::string(what) + " is not hex");
-  }
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (size_t i = 0; i < text.size(); i += 2) {
-    int hi = nibble(text[i]), lo = nibble(text[i + 1]);
-    if (hi < 0 || lo < 0) {
-      return DataLossError(std::string(what) + " is not hex");
-    }
-    out += static_cast<char>(hi << 4 | lo);
-  }
-  return out;
+  std::optional<std::string> raw = HexDecode(text);
+  if (!raw) return DataLossError(std::string(what) + " is not hex");
+  return std::move(*raw);
 }
 
 // The first line of an error body, printable ASCII only, capped.
@@ -286,16 +260,16 @@ Result<std::vector<std::string>> RequestSigningCertificate(
 // --------------------------------------------------------------------
 
 json::Json HashedRekordEntry(const HashedRekord& r) {
-  return {
-      {"apiVersion", "0.0.1"},
-      {"kind", "hashedrekord"},
-      {"spec",
-       {{"data",
-         {{"hash",
-           {{"algorithm", RekorHashName(r.hash)}, {"value", Hex(r.digest)}}}}},
-        {"signature",
-         {{"content", Base64Encode(r.signature)},
-          {"publicKey", {{"content", Base64Encode(r.verifier_pem)}}}}}}}};
+  return {{"apiVersion", "0.0.1"},
+          {"kind", "hashedrekord"},
+          {"spec",
+           {{"data",
+             {{"hash",
+               {{"algorithm", RekorHashName(r.hash)},
+                {"value", HexEncode(r.digest)}}}}},
+            {"signature",
+             {{"content", Base64Encode(r.signature)},
+              {"publicKey", {{"content", Base64Encode(r.verifier_pem)}}}}}}}};
 }
 
 json::Json DsseEntry(std::string_view envelope_json,

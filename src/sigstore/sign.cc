@@ -5,6 +5,7 @@
 
 #include "base/base64.h"
 #include "base/digest.h"
+#include "base/hex.h"
 #include "pki/certificate.h"
 #include "pki/identity.h"
 #include "sigstore/dsse.h"
@@ -182,13 +183,7 @@ Result<Bundle> SignDsse(std::string_view payload_type, std::string_view payload,
           "the in-toto statement has no sha256 subject");
     }
     ASSIGN_OR_RETURN(Digest d, Digest::Parse("sha256:" + *sha));
-    std::string raw;
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    for (size_t i = 0; i < d.hex().size(); i += 2) {
-      raw +=
-          static_cast<char>(nibble(d.hex()[i]) << 4 | nibble(d.hex()[i + 1]));
-    }
-    artifact = Artifact::FromSha256(std::move(raw));
+    artifact = Artifact::FromSha256(HexDecode(d.hex()).value_or(""));
   }
   ASSIGN_OR_RETURN(Signer s, MakeSigner(o));
   const crypto::PrivateKey& key = KeyOf(s);

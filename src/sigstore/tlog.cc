@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "base/hex.h"
 #include "sigstore/canonical_json.h"
 
 namespace strata::sigstore {
@@ -14,17 +15,6 @@ namespace {
 
 constexpr size_t kHashBytes = 32;                         // SHA-256
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014, space
-
-std::string Hex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xF]);
-  }
-  return out;
-}
 
 std::string Sha256(std::string_view data) {
   return crypto::HashBytes(crypto::Hash::kSha256, data);
@@ -167,7 +157,8 @@ std::string RawEd25519(const crypto::PublicKey& key) {
 }
 
 std::string NoLogMessage(std::string_view log_id) {
-  return "no transparency log with id " + Hex(log_id) + " in the trusted root";
+  return "no transparency log with id " + HexEncode(log_id) +
+         " in the trusted root";
 }
 
 }  // namespace
@@ -230,7 +221,7 @@ Result<std::string> SetPayload(const TransparencyLogEntry& entry) {
   json::Json payload = json::Json::object();
   payload["body"] = Base64Encode(entry.canonicalized_body);
   payload["integratedTime"] = entry.integrated_time;
-  payload["logID"] = Hex(entry.log_id);
+  payload["logID"] = HexEncode(entry.log_id);
   payload["logIndex"] = entry.log_index;
   return CanonicalJson(payload);
 }

@@ -4,6 +4,7 @@
 
 #include "base/base64.h"
 #include "base/digest.h"
+#include "base/hex.h"
 #include "pki/certificate.h"
 #include "pki/chain.h"
 #include "pki/sct.h"
@@ -13,17 +14,6 @@ namespace strata::sigstore {
 namespace {
 
 using json::Json;
-
-std::string Hex(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 pki::TimePoint ToTimePoint(Timestamp t) {
   return pki::TimePoint(std::chrono::seconds(t.seconds));
@@ -186,7 +176,7 @@ Result<Content> VerifyContent(const Bundle& b, const Artifact& artifact,
   c.digest = crypto::HashBytes(crypto::Hash::kSha256, pae);
   Status st = signer.key.Verify(pae, c.signature, c.hash);
   if (!st.ok()) return st.WithContext("DSSE signature");
-  const std::string want = Hex(artifact.sha256);
+  const std::string want = HexEncode(artifact.sha256);
   if (e.payload_type == kInTotoPayloadType) {
     Result<InTotoStatement> s = ParseInTotoStatement(e.payload);
     if (!s.ok()) return s.status().WithContext("DSSE payload");
@@ -194,7 +184,8 @@ Result<Content> VerifyContent(const Bundle& b, const Artifact& artifact,
       return PermissionDeniedError(
           "no in-toto subject has the artifact's sha256 digest " + want);
     }
-  } else if (Hex(crypto::HashBytes(crypto::Hash::kSha256, e.payload)) != want) {
+  } else if (HexEncode(crypto::HashBytes(crypto::Hash::kSha256, e.payload)) !=
+             want) {
     return PermissionDeniedError(
         "the DSSE payload is not the artifact (sha256 differs)");
   }
@@ -274,7 +265,7 @@ Status MatchBody(const TransparencyLogEntry& entry, const Content& c,
     ASSIGN_OR_RETURN(std::string value,
                      StringAt(body, {"spec", "data", "hash", "value"}));
     RETURN_IF_ERROR(
-        Expect(alg == RekorHashName(c.hash) && value == Hex(c.digest),
+        Expect(alg == RekorHashName(c.hash) && value == HexEncode(c.digest),
                "artifact hash"));
     ASSIGN_OR_RETURN(std::string sig,
                      B64(body, {"spec", "signature", "content"}));
@@ -310,7 +301,7 @@ Status MatchBody(const TransparencyLogEntry& entry, const Content& c,
     return PermissionDeniedError("a message signature in a " + kind + " entry");
   }
   const std::string payload_hash =
-      Hex(crypto::HashBytes(crypto::Hash::kSha256, c.payload));
+      HexEncode(crypto::HashBytes(crypto::Hash::kSha256, c.payload));
   if (kind == "dsse" && version == "0.0.1") {
     ASSIGN_OR_RETURN(std::string alg,
                      StringAt(body, {"spec", "payloadHash", "algorithm"}));
