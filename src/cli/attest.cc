@@ -191,33 +191,14 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
     if (!predicate.ok()) return ReportError(predicate.status());
     Result<int64_t> now = OutputTimestamp();
     if (!now.ok()) return ReportError(now.status());
-    Result<std::string> token = ResolveIdentityToken(a->keyless, a->key);
-    if (!token.ok()) return ReportError(token.status());
-    std::optional<crypto::PrivateKey> key;
-    std::optional<sigstore::TrustedRoot> root;
-    if (!a->key.empty()) {
-      Result<crypto::PrivateKey> loaded = LoadPrivateKeyFile(a->key);
-      if (!loaded.ok()) return ReportError(loaded.status());
-      key = *std::move(loaded);
-    } else if (!a->keyless.trusted_root.empty()) {
-      Result<sigstore::TrustedRoot> loaded =
-          LoadTrustedRootFile(a->keyless.trusted_root);
-      if (!loaded.ok()) return ReportError(loaded.status());
-      root = *std::move(loaded);
-    }
+    Result<std::unique_ptr<SigningIdentity>> signer =
+        LoadSigningIdentity(a->keyless, a->key);
+    if (!signer.ok()) return ReportError(signer.status());
+    const std::optional<crypto::PrivateKey>& key = (*signer)->key;
+    const sigstore::SignOptions& o = (*signer)->options;
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
-    std::unique_ptr<registry::HttpTransport> http;
-    sigstore::SignOptions o;
-    if (!key) {
-      http = registry::NewCurlTransport(registry::TransportOptions{});
-      o.identity_token = *token;
-      o.fulcio_url = a->keyless.fulcio_url;
-      o.rekor_url = a->keyless.rekor_url;
-      o.trusted_root = root ? &*root : nullptr;
-      o.http = http.get();
-    }
     const std::string timestamp = Rfc3339Utc(*now);
     Result<std::string> pushed =
         key ? AttestImage(**client, *ref, *key, a->type, *predicate, timestamp)

@@ -136,6 +136,26 @@ Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
   return token;
 }
 
+Result<std::unique_ptr<SigningIdentity>> LoadSigningIdentity(
+    const KeylessFlags& flags, const std::string& key_file) {
+  ASSIGN_OR_RETURN(std::string token, ResolveIdentityToken(flags, key_file));
+  auto id = std::make_unique<SigningIdentity>();
+  if (!key_file.empty()) {
+    ASSIGN_OR_RETURN(id->key, LoadPrivateKeyFile(key_file));
+    return id;
+  }
+  if (!flags.trusted_root.empty()) {
+    ASSIGN_OR_RETURN(id->root, LoadTrustedRootFile(flags.trusted_root));
+  }
+  id->http = registry::NewCurlTransport(registry::TransportOptions{});
+  id->options.identity_token = std::move(token);
+  id->options.fulcio_url = flags.fulcio_url;
+  id->options.rekor_url = flags.rekor_url;
+  id->options.trusted_root = id->root ? &*id->root : nullptr;
+  id->options.http = id->http.get();
+  return id;
+}
+
 Result<sigstore::TrustedRoot> LoadTrustedRootFile(const std::string& path) {
   ASSIGN_OR_RETURN(
       std::string text,
@@ -341,33 +361,14 @@ std::function<int()> SetupSign(CLI::App* cmd) {
     if (!annotations.ok()) return ReportError(annotations.status());
     Result<oci::ImageRef> ref = ParseRegistryImage("sign", a->image);
     if (!ref.ok()) return ReportError(ref.status());
-    Result<std::string> token = ResolveIdentityToken(a->keyless, a->key);
-    if (!token.ok()) return ReportError(token.status());
-    std::optional<crypto::PrivateKey> key;
-    std::optional<sigstore::TrustedRoot> root;
-    if (!a->key.empty()) {
-      Result<crypto::PrivateKey> loaded = LoadPrivateKeyFile(a->key);
-      if (!loaded.ok()) return ReportError(loaded.status());
-      key = *std::move(loaded);
-    } else if (!a->keyless.trusted_root.empty()) {
-      Result<sigstore::TrustedRoot> loaded =
-          LoadTrustedRootFile(a->keyless.trusted_root);
-      if (!loaded.ok()) return ReportError(loaded.status());
-      root = *std::move(loaded);
-    }
+    Result<std::unique_ptr<SigningIdentity>> signer =
+        LoadSigningIdentity(a->keyless, a->key);
+    if (!signer.ok()) return ReportError(signer.status());
+    const std::optional<crypto::PrivateKey>& key = (*signer)->key;
+    const sigstore::SignOptions& o = (*signer)->options;
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
-    std::unique_ptr<registry::HttpTransport> http;
-    sigstore::SignOptions o;
-    if (!key) {
-      http = registry::NewCurlTransport(registry::TransportOptions{});
-      o.identity_token = *token;
-      o.fulcio_url = a->keyless.fulcio_url;
-      o.rekor_url = a->keyless.rekor_url;
-      o.trusted_root = root ? &*root : nullptr;
-      o.http = http.get();
-    }
     Result<std::string> pushed =
         *new_bundle_format
             ? SignImageBundle(**client, *ref, key ? &*key : nullptr, o,

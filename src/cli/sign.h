@@ -58,6 +58,21 @@ void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags);
 Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
                                          std::string_view key_file);
 
+// What `sign` and `attest` sign with: the private key of --key, or the
+// keyless options (identity token, Fulcio and Rekor URLs, and the trusted
+// root and HTTP transport they point to). Not movable: `options` points
+// into it.
+struct SigningIdentity {
+  std::optional<crypto::PrivateKey> key;
+  std::optional<sigstore::TrustedRoot> root;
+  std::unique_ptr<registry::HttpTransport> http;
+  sigstore::SignOptions options;  // keyless only
+};
+// Loads the key (passphrase per cli/keys.h) or prepares keyless signing;
+// errors as ResolveIdentityToken and the file loaders give them.
+Result<std::unique_ptr<SigningIdentity>> LoadSigningIdentity(
+    const KeylessFlags& flags, const std::string& key_file);
+
 // Reads a trusted_root.json (at most sigstore::kMaxTrustedRootBytes).
 Result<sigstore::TrustedRoot> LoadTrustedRootFile(const std::string& path);
 
