@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/base64.h"
+#include "base/hex.h"
 #include "base/json.h"
 #include "base/unique_fd.h"
 #include "cli/exit_codes.h"
@@ -17,8 +18,10 @@
 #include "cli/output.h"
 #include "cli/remote.h"
 #include "cli/sign.h"
+#include "cli/verify.h"
 #include "cosign/go_json.h"
 #include "registry/store.h"
+#include "sigstore/verify.h"
 
 namespace strata::cli {
 namespace {
@@ -153,6 +156,19 @@ Result<AttestationCheck> CheckAttestations(
   return out;
 }
 
+Result<AttestationCheck> CheckAttestations(registry::Client& client,
+                                           const oci::ImageRef& ref,
+                                           const cosign::EnvelopeCheck& check,
+                                           std::string_view type_name) {
+  ASSIGN_OR_RETURN(std::string uri, cosign::PredicateTypeUri(type_name));
+  AttestationCheck out;
+  ASSIGN_OR_RETURN(out.image, ResolveManifestDigest(client, ref));
+  ASSIGN_OR_RETURN(std::vector<cosign::AttachmentLayer> layers,
+                   cosign::ReadAttestations(client, ref.repository, out.image));
+  out.verdict = cosign::VerifyAttestations(out.image, layers, check, uri);
+  return out;
+}
+
 std::function<int()> SetupAttest(CLI::App* cmd) {
   struct Args {
     std::string image;
@@ -210,11 +226,90 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
   };
 }
 
+namespace {
+
+// Keyless attestations as cosign stores them: the layer's certificate,
+// chain and legacy Rekor bundle annotations around its DSSE envelope,
+// verified as a Sigstore bundle whose artifact is the image digest.
+struct KeylessEnvelopeCheck {
+  std::shared_ptr<sigstore::TrustedRoot> root;
+  cosign::EnvelopeCheck check;
+};
+
+Result<KeylessEnvelopeCheck> MakeKeylessEnvelopeCheck(
+    const std::string& identity, const std::string& identity_regexp,
+    const std::string& issuer, const std::string& issuer_regexp,
+    const std::string& trusted_root) {
+  if (trusted_root.empty()) {
+    return FailedPreconditionError(
+        "--trusted-root is required for keyless verification (nothing is "
+        "fetched)");
+  }
+  ASSIGN_OR_RETURN(
+      pki::Matcher subject,
+      MatcherFromFlags(identity, identity_regexp, "certificate-identity"));
+  ASSIGN_OR_RETURN(
+      pki::Matcher oidc,
+      MatcherFromFlags(issuer, issuer_regexp, "certificate-oidc-issuer"));
+  ASSIGN_OR_RETURN(sigstore::TrustedRoot loaded,
+                   LoadTrustedRootFile(trusted_root));
+  KeylessEnvelopeCheck out;
+  out.root = std::make_shared<sigstore::TrustedRoot>(std::move(loaded));
+  sigstore::VerifyPolicy policy;
+  policy.identity = pki::IdentityPolicy{std::move(subject), std::move(oidc)};
+  policy.now_unix = SigningNow();
+  out.check = [root = out.root, policy](
+                  const cosign::AttachmentLayer& layer,
+                  const sigstore::DsseEnvelope& envelope) -> Status {
+    const auto& ann = layer.descriptor.annotations;
+    auto cert = ann.find(std::string(cosign::kCertificateAnnotation));
+    if (cert == ann.end()) {
+      return PermissionDeniedError(
+          "no certificate (not a keyless attestation)");
+    }
+    auto rekor = ann.find(std::string(cosign::kBundleAnnotation));
+    if (rekor == ann.end()) {
+      return PermissionDeniedError(
+          "no rekor bundle (dev.sigstore.cosign/bundle)");
+    }
+    std::optional<std::string> chain;
+    if (auto c = ann.find(std::string(cosign::kChainAnnotation));
+        c != ann.end()) {
+      chain = c->second;
+    }
+    ASSIGN_OR_RETURN(sigstore::Bundle bundle,
+                     LegacyKeylessBundle(cert->second, chain, rekor->second));
+    bundle.dsse_envelope = envelope;
+    // The in-toto subject must be the image: its digest is the artifact.
+    ASSIGN_OR_RETURN(sigstore::InTotoStatement st,
+                     sigstore::ParseInTotoStatement(envelope.payload));
+    std::string digest;
+    for (const sigstore::InTotoSubject& sub : st.subjects) {
+      if (auto d = sub.digest.find("sha256"); d != sub.digest.end()) {
+        digest = HexDecode(d->second).value_or("");
+        break;
+      }
+    }
+    if (digest.size() != 32) {
+      return PermissionDeniedError("the statement has no sha256 subject");
+    }
+    return sigstore::VerifyBundle(
+               bundle, sigstore::Artifact::FromSha256(std::move(digest)), *root,
+               policy)
+        .status();
+  };
+  return out;
+}
+
+}  // namespace
+
 std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
   struct Args {
     std::string image;
     std::string key;
     std::string type = "custom";
+    std::string identity, identity_regexp, issuer, issuer_regexp;
+    std::string trusted_root;
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
@@ -222,7 +317,18 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
                   "registry image by tag or digest (docker://NAME or NAME)")
       ->required();
   AddSigningRegistryFlags(cmd, &a->registry);
-  cmd->add_option("--key", a->key, "public key file (PEM)")->required();
+  cmd->add_option("--key", a->key, "public key file (PEM)");
+  cmd->add_option("--certificate-identity", a->identity,
+                  "keyless: the signer's identity (certificate SAN), exact");
+  cmd->add_option("--certificate-identity-regexp", a->identity_regexp,
+                  "keyless: a regexp the whole identity must match");
+  cmd->add_option("--certificate-oidc-issuer", a->issuer,
+                  "keyless: the OIDC issuer, exact");
+  cmd->add_option("--certificate-oidc-issuer-regexp", a->issuer_regexp,
+                  "keyless: a regexp the whole OIDC issuer must match");
+  cmd->add_option("--trusted-root", a->trusted_root,
+                  "keyless: a Sigstore trusted_root.json (required; nothing "
+                  "is fetched)");
   cmd->add_option("--type", a->type,
                   "predicate type to accept: a name as for attest, or a URI")
       ->capture_default_str();
@@ -232,13 +338,28 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
     if (!ref.ok()) return ReportError(ref.status());
     Result<std::string> uri = cosign::PredicateTypeUri(a->type);
     if (!uri.ok()) return ReportError(uri.status());
-    Result<crypto::PublicKey> key = LoadPublicKeyFile(a->key);
-    if (!key.ok()) return ReportError(key.status());
+    const bool keyless = !a->identity.empty() || !a->identity_regexp.empty();
+    if (a->key.empty() == !keyless) {
+      return ReportError(InvalidArgumentError(
+          "verify with --key, or keyless with --certificate-identity (or "
+          "--certificate-identity-regexp), --certificate-oidc-issuer (or "
+          "--certificate-oidc-issuer-regexp) and --trusted-root"));
+    }
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
-    Result<AttestationCheck> check =
-        CheckAttestations(**client, *ref, {&*key, 1}, a->type);
+    Result<AttestationCheck> check = InvalidArgumentError("unreachable");
+    if (!keyless) {
+      Result<crypto::PublicKey> key = LoadPublicKeyFile(a->key);
+      if (!key.ok()) return ReportError(key.status());
+      check = CheckAttestations(**client, *ref, {&*key, 1}, a->type);
+    } else {
+      Result<KeylessEnvelopeCheck> keyless_check =
+          MakeKeylessEnvelopeCheck(a->identity, a->identity_regexp, a->issuer,
+                                   a->issuer_regexp, a->trusted_root);
+      if (!keyless_check.ok()) return ReportError(keyless_check.status());
+      check = CheckAttestations(**client, *ref, keyless_check->check, a->type);
+    }
     if (!check.ok()) return ReportError(check.status());
     const cosign::AttestationVerdict& v = check->verdict;
     const std::string name =

@@ -77,6 +77,11 @@ struct AttestationCheck {
 Result<AttestationCheck> CheckAttestations(
     registry::Client& client, const oci::ImageRef& ref,
     std::span<const crypto::PublicKey> keys, std::string_view type_name);
+// The same with `check` deciding whom an envelope is signed by (keyless).
+Result<AttestationCheck> CheckAttestations(registry::Client& client,
+                                           const oci::ImageRef& ref,
+                                           const cosign::EnvelopeCheck& check,
+                                           std::string_view type_name);
 
 }  // namespace strata::cli
 

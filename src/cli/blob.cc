@@ -17,6 +17,7 @@
 #include "base/unique_fd.h"
 #include "cli/exit_codes.h"
 #include "cli/keys.h"
+#include "cli/verify.h"
 #include "pki/identity.h"
 #include "registry/http.h"
 #include "sigstore/bundle.h"
@@ -222,28 +223,6 @@ std::optional<std::string> AsDigest(const std::string& arg) {
   return raw;
 }
 
-Result<pki::Matcher> MatcherFrom(const std::string& exact,
-                                 const std::string& regexp,
-                                 std::string_view what) {
-  if (!exact.empty() && !regexp.empty()) {
-    return InvalidArgumentError("give --" + std::string(what) + " or --" +
-                                std::string(what) + "-regexp, not both");
-  }
-  if (!regexp.empty()) {
-    Result<pki::Matcher> m = pki::Matcher::Regexp(regexp);
-    if (!m.ok())
-      return m.status().WithContext("--" + std::string(what) + "-regexp");
-    return m;
-  }
-  if (exact.empty()) {
-    return InvalidArgumentError("--" + std::string(what) + " or --" +
-                                std::string(what) +
-                                "-regexp is required for keyless "
-                                "verification");
-  }
-  return pki::Matcher::Exact(exact);
-}
-
 // Usage and I/O errors are returned; a bundle that does not verify is an
 // outcome, written to *failure.
 Status RunVerifyBlob(const VerifyBlobFlags& f, Status* failure) {
@@ -263,12 +242,12 @@ Status RunVerifyBlob(const VerifyBlobFlags& f, Status* failure) {
   if (!f.key.empty()) {
     ASSIGN_OR_RETURN(policy.key, LoadPublicKeyFile(f.key));
   } else {
-    ASSIGN_OR_RETURN(
-        pki::Matcher subject,
-        MatcherFrom(f.identity, f.identity_regexp, "certificate-identity"));
+    ASSIGN_OR_RETURN(pki::Matcher subject,
+                     MatcherFromFlags(f.identity, f.identity_regexp,
+                                      "certificate-identity"));
     ASSIGN_OR_RETURN(
         pki::Matcher issuer,
-        MatcherFrom(f.issuer, f.issuer_regexp, "certificate-oidc-issuer"));
+        MatcherFromFlags(f.issuer, f.issuer_regexp, "certificate-oidc-issuer"));
     policy.identity =
         pki::IdentityPolicy{std::move(subject), std::move(issuer)};
   }

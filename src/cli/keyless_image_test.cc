@@ -404,6 +404,34 @@ TEST_F(KeylessImageTest, AttestKeyless) {
   cosign::AttestationVerdict v = cosign::VerifyAttestations(
       *image, *layers, {&*key, 1}, "https://slsa.dev/provenance/v0.2");
   EXPECT_TRUE(v.accepted()) << v.ToStatus().ToString();
+
+  // verify-attestation, keyless, through the binary.
+  EXPECT_EQ(Strata("verify-attestation --type slsaprovenance" +
+                       Policy(kId, kIssuer) + " " + ref,
+                   &out),
+            kExitOk)
+      << out;
+  EXPECT_NE(out.find("\"payloadType\":\"application/vnd.in-toto+json\""),
+            std::string::npos)
+      << out;
+  for (const auto& [id, issuer] :
+       {std::pair<std::string, std::string>{"other@example.test", kIssuer},
+        {"dev@example", kIssuer},
+        {kId, "https://issuer.example"}}) {
+    EXPECT_EQ(Strata("verify-attestation --type slsaprovenance" +
+                         Policy(id, issuer) + " " + ref,
+                     &out),
+              kExitCheckFailed)
+        << id << " " << issuer << ": " << out;
+  }
+  // Another predicate type does not count.
+  EXPECT_EQ(Strata("verify-attestation --type cyclonedx" +
+                       Policy(kId, kIssuer) + " " + ref,
+                   &out),
+            kExitCheckFailed)
+      << out;
+  // Neither --key nor an identity: a usage error.
+  EXPECT_EQ(Strata("verify-attestation " + ref, &out), kExitError) << out;
 }
 
 TEST(LegacyRekorBundle, RoundTripsThroughParseRekorBundle) {

@@ -101,25 +101,15 @@ Result<cosign::Payload> CheckKeyless(const cosign::ImageIdentity& image,
     return PermissionDeniedError(
         "no rekor bundle (dev.sigstore.cosign/bundle)");
   }
-  ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
-                   ParseRekorBundle(*layer.bundle));
-  sigstore::Bundle bundle;
-  bundle.certificates.push_back(leaf->ToDer());
-  if (layer.chain) {
-    Result<std::vector<pki::Certificate>> chain =
-        pki::Certificate::ParsePemChain(*layer.chain);
-    if (!chain.ok()) return chain.status().WithContext("certificate chain");
-    for (const pki::Certificate& c : *chain) {
-      if (!c.IsSelfIssued()) bundle.certificates.push_back(c.ToDer());
-    }
-  }
+  ASSIGN_OR_RETURN(
+      sigstore::Bundle bundle,
+      LegacyKeylessBundle(*layer.certificate, layer.chain, *layer.bundle));
   std::string b64 = layer.signature;
   std::erase_if(b64, [](char c) { return c == '\n' || c == '\r'; });
   ASSIGN_OR_RETURN(std::string signature, Base64Decode(b64));
   bundle.message_signature = sigstore::MessageSignature{
       "SHA2_256", crypto::HashBytes(crypto::Hash::kSha256, layer.payload),
       std::move(signature)};
-  bundle.tlog_entries.push_back(std::move(entry));
   sigstore::VerifyPolicy vp;
   vp.identity = policy.identity;
   vp.now_unix = policy.now_unix;
@@ -196,6 +186,49 @@ Result<std::string> ReadSmallFile(const std::string& path, int64_t max_bytes) {
 }
 
 }  // namespace
+
+Result<sigstore::Bundle> LegacyKeylessBundle(
+    std::string_view certificate_pem,
+    const std::optional<std::string>& chain_pem,
+    std::string_view rekor_bundle_json) {
+  Result<pki::Certificate> leaf = pki::Certificate::FromPem(certificate_pem);
+  if (!leaf.ok()) return leaf.status().WithContext("certificate");
+  sigstore::Bundle bundle;
+  bundle.certificates.push_back(leaf->ToDer());
+  if (chain_pem) {
+    Result<std::vector<pki::Certificate>> chain =
+        pki::Certificate::ParsePemChain(*chain_pem);
+    if (!chain.ok()) return chain.status().WithContext("certificate chain");
+    for (const pki::Certificate& c : *chain) {
+      if (!c.IsSelfIssued()) bundle.certificates.push_back(c.ToDer());
+    }
+  }
+  ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
+                   ParseRekorBundle(rekor_bundle_json));
+  bundle.tlog_entries.push_back(std::move(entry));
+  return bundle;
+}
+
+Result<pki::Matcher> MatcherFromFlags(const std::string& exact,
+                                      const std::string& regexp,
+                                      std::string_view flag) {
+  const std::string f(flag);
+  if (!exact.empty() && !regexp.empty()) {
+    return InvalidArgumentError("give --" + f + " or --" + f +
+                                "-regexp, not both");
+  }
+  if (!regexp.empty()) {
+    Result<pki::Matcher> m = pki::Matcher::Regexp(regexp);
+    if (!m.ok()) return m.status().WithContext("--" + f + "-regexp");
+    return m;
+  }
+  if (exact.empty()) {
+    return InvalidArgumentError("--" + f + " or --" + f +
+                                "-regexp is required for keyless "
+                                "verification");
+  }
+  return pki::Matcher::Exact(exact);
+}
 
 Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view text) {
   if (text.size() > kMaxRekorBundleBytes) {

@@ -76,6 +76,23 @@ std::function<int()> SetupVerify(CLI::App* cmd);
 // kResourceExhausted over kMaxRekorBundleBytes.
 Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view json);
 
+// The Sigstore bundle a keyless cosign signature or attestation layer
+// amounts to: its certificate (PEM leaf), the chain annotation's
+// intermediates (self-issued certificates dropped: trust comes only from
+// the trusted root) and its legacy Rekor bundle as the log entry. The
+// caller sets the content (message signature or DSSE envelope).
+Result<sigstore::Bundle> LegacyKeylessBundle(
+    std::string_view certificate_pem,
+    const std::optional<std::string>& chain_pem,
+    std::string_view rekor_bundle_json);
+
+// An identity or issuer matcher from a flag pair (--X and --X-regexp):
+// exactly one must be given ("--X or --X-regexp is required for keyless
+// verification", "give --X or --X-regexp, not both").
+Result<pki::Matcher> MatcherFromFlags(const std::string& exact,
+                                      const std::string& regexp,
+                                      std::string_view flag);
+
 struct KeylessPolicy {
   pki::IdentityPolicy identity;
   const sigstore::TrustedRoot* root = nullptr;  // required

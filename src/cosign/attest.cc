@@ -57,9 +57,28 @@ std::string Reject(size_t index, std::string_view why) {
 }
 
 // Why `layer` is not an accepted attestation, or its statement.
-Result<sigstore::InTotoStatement> CheckLayer(
-    const Digest& image, const AttachmentLayer& layer,
-    std::span<const crypto::PublicKey> keys, std::string_view predicate_type) {
+// The DSSE signatures against `keys`: any one verifying is enough.
+Status CheckWithKeys(const sigstore::DsseEnvelope& envelope,
+                     std::span<const crypto::PublicKey> keys) {
+  const std::string pae =
+      sigstore::Pae(envelope.payload_type, envelope.payload);
+  for (const sigstore::DsseSignature& sig : envelope.signatures) {
+    for (const crypto::PublicKey& key : keys) {
+      if (key.Verify(pae, sig.sig, crypto::DefaultHash(key.type())).ok()) {
+        return Status::Ok();
+      }
+    }
+  }
+  return PermissionDeniedError(keys.size() == 1
+                                   ? "no signature verifies with the key"
+                                   : "no signature verifies with any of the "
+                                     "keys");
+}
+
+Result<sigstore::InTotoStatement> CheckLayer(const Digest& image,
+                                             const AttachmentLayer& layer,
+                                             const EnvelopeCheck& check,
+                                             std::string_view predicate_type) {
   if (layer.descriptor.media_type != kDsseEnvelopeMediaType) {
     return PermissionDeniedError("media type \"" + layer.descriptor.media_type +
                                  "\" is not " +
@@ -74,23 +93,7 @@ Result<sigstore::InTotoStatement> CheckLayer(
                    json::Parse(layer.blob, "DSSE envelope", kMaxEnvelopeBytes));
   ASSIGN_OR_RETURN(sigstore::DsseEnvelope envelope,
                    sigstore::ParseDsseEnvelope(j));
-  const std::string pae =
-      sigstore::Pae(envelope.payload_type, envelope.payload);
-  bool verified = false;
-  for (const sigstore::DsseSignature& sig : envelope.signatures) {
-    for (const crypto::PublicKey& key : keys) {
-      if (key.Verify(pae, sig.sig, crypto::DefaultHash(key.type())).ok()) {
-        verified = true;
-        break;
-      }
-    }
-    if (verified) break;
-  }
-  if (!verified) {
-    return PermissionDeniedError(
-        keys.size() == 1 ? "no signature verifies with the key"
-                         : "no signature verifies with any of the keys");
-  }
+  RETURN_IF_ERROR(check(layer, envelope));
   if (envelope.payload_type != sigstore::kInTotoPayloadType) {
     return PermissionDeniedError("payload type \"" + envelope.payload_type +
                                  "\" is not " +
@@ -221,6 +224,18 @@ AttestationVerdict VerifyAttestations(const Digest& image,
                                       std::span<const AttachmentLayer> layers,
                                       std::span<const crypto::PublicKey> keys,
                                       std::string_view predicate_type) {
+  return VerifyAttestations(
+      image, layers,
+      [keys](const AttachmentLayer&, const sigstore::DsseEnvelope& e) {
+        return CheckWithKeys(e, keys);
+      },
+      predicate_type);
+}
+
+AttestationVerdict VerifyAttestations(const Digest& image,
+                                      std::span<const AttachmentLayer> layers,
+                                      const EnvelopeCheck& check,
+                                      std::string_view predicate_type) {
   AttestationVerdict v;
   if (layers.empty()) {
     v.rejections.push_back("no attestations");
@@ -234,7 +249,7 @@ AttestationVerdict VerifyAttestations(const Digest& image,
   }
   for (size_t i = 0; i < layers.size(); ++i) {
     Result<sigstore::InTotoStatement> st =
-        CheckLayer(image, layers[i], keys, predicate_type);
+        CheckLayer(image, layers[i], check, predicate_type);
     if (!st.ok()) {
       v.rejections.push_back(Reject(i, st.status().ToString()));
       continue;

@@ -22,6 +22,7 @@
 #define STRATA_COSIGN_ATTEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -136,6 +137,18 @@ struct AttestationVerdict {
 AttestationVerdict VerifyAttestations(const Digest& image,
                                       std::span<const AttachmentLayer> layers,
                                       std::span<const crypto::PublicKey> keys,
+                                      std::string_view predicate_type);
+
+// Whether `envelope` (parsed from `layer`) is signed by someone the caller
+// trusts: OK, or why not. The key-based overload above checks the DSSE
+// signatures against keys; keyless callers check the layer's certificate
+// and Rekor annotations (cli/attest.cc).
+using EnvelopeCheck = std::function<Status(
+    const AttachmentLayer& layer, const sigstore::DsseEnvelope& envelope)>;
+// As above, with `check` in place of the key check.
+AttestationVerdict VerifyAttestations(const Digest& image,
+                                      std::span<const AttachmentLayer> layers,
+                                      const EnvelopeCheck& check,
                                       std::string_view predicate_type);
 
 }  // namespace strata::cosign
