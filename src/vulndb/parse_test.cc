@@ -308,7 +308,8 @@ TEST(StringsToJsonTest, WritesExactlyWhatJsonDumpWrites) {
       "\xc0\xaf",
       "\xed\xa0\x80",
       "\xf4\x90\x80\x80",
-      "a\xff" "b",
+      "a\xff"
+      "b",
       "\xe0\x80\x80",
       "\xf0\x80\x80\x80"};
   EXPECT_EQ(StringsToJson(tricky), json::Dump(json::Json(tricky)));
