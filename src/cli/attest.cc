@@ -20,32 +20,12 @@
 #include "cli/sign.h"
 #include "cli/verify.h"
 #include "cosign/go_json.h"
+#include "io/file_source.h"
 #include "registry/store.h"
 #include "sigstore/verify.h"
 
 namespace strata::cli {
 namespace {
-
-Result<std::string> ReadPredicateFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("open " + path, errno);
-  std::string out;
-  char buf[64 * 1024];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + path, errno);
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) >
-        static_cast<size_t>(cosign::kMaxPredicateBytes)) {
-      return ResourceExhaustedError(path + ": predicate is over " +
-                                    std::to_string(cosign::kMaxPredicateBytes) +
-                                    " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 Result<std::shared_ptr<registry::Client>> MakeClient(
     const oci::ImageRef& ref, const RegistryFlags& flags) {
@@ -203,7 +183,8 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
         !uri.ok()) {
       return ReportError(uri.status());
     }
-    Result<std::string> predicate = ReadPredicateFile(a->predicate);
+    Result<std::string> predicate = io::ReadFileCapped(
+        a->predicate, cosign::kMaxPredicateBytes, "predicate");
     if (!predicate.ok()) return ReportError(predicate.status());
     Result<int64_t> now = OutputTimestamp();
     if (!now.ok()) return ReportError(now.status());

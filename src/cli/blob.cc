@@ -17,7 +17,9 @@
 #include "base/unique_fd.h"
 #include "cli/exit_codes.h"
 #include "cli/keys.h"
+#include "cli/sign.h"
 #include "cli/verify.h"
+#include "io/file_source.h"
 #include "pki/identity.h"
 #include "registry/http.h"
 #include "sigstore/bundle.h"
@@ -28,36 +30,6 @@
 
 namespace strata::cli {
 namespace {
-
-// Reads all of `path`, refusing more than `max_bytes` (`what` names it).
-Result<std::string> ReadFileCapped(const std::string& path, int64_t max_bytes,
-                                   std::string_view what) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("open " + path, errno);
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + path, errno);
-  if (S_ISDIR(st.st_mode)) {
-    return InvalidArgumentError(path + " is a directory");
-  }
-  std::string out;
-  if (S_ISREG(st.st_mode) && st.st_size <= max_bytes) {
-    out.reserve(static_cast<size_t>(st.st_size));
-  }
-  char buf[64 * 1024];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + path, errno);
-    if (n == 0) break;
-    if (static_cast<int64_t>(out.size()) + n > max_bytes) {
-      return ResourceExhaustedError(path + ": " + std::string(what) +
-                                    " is over " + std::to_string(max_bytes) +
-                                    " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 // Writes `data` to `path` through a temporary file in the same directory,
 // renamed over `path` (replacing it) once complete.
@@ -98,35 +70,6 @@ int64_t NowUnix() {
       .count();
 }
 
-Result<sigstore::TrustedRoot> LoadTrustedRoot(const std::string& path) {
-  ASSIGN_OR_RETURN(
-      std::string text,
-      ReadFileCapped(path, sigstore::kMaxTrustedRootBytes, "trusted root"));
-  Result<sigstore::TrustedRoot> root = sigstore::ParseTrustedRoot(text);
-  if (!root.ok()) return root.status().WithContext(path);
-  return root;
-}
-
-// The token itself, or the contents of the file it names.
-Result<std::string> ResolveToken(const std::string& flag) {
-  std::string token = flag;
-  if (token.empty()) {
-    if (const char* env = std::getenv("SIGSTORE_ID_TOKEN")) token = env;
-  }
-  std::error_code ec;
-  if (!token.empty() && token.size() < 4096 &&
-      std::filesystem::is_regular_file(token, ec)) {
-    ASSIGN_OR_RETURN(token,
-                     ReadFileCapped(token, sigstore::kMaxIdentityTokenBytes,
-                                    "identity token"));
-  }
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' ||
-                            token.back() == ' ')) {
-    token.pop_back();
-  }
-  return token;
-}
-
 struct SignBlobFlags {
   std::string file;
   std::string key;
@@ -141,18 +84,19 @@ struct SignBlobFlags {
 };
 
 Status RunSignBlob(const SignBlobFlags& f) {
-  ASSIGN_OR_RETURN(std::string token, ResolveToken(f.identity_token));
+  ASSIGN_OR_RETURN(std::string token, ReadIdentityToken(f.identity_token));
   if (f.key.empty() == token.empty()) {
     return InvalidArgumentError(
         f.key.empty() ? "sign with --key, or keyless with --identity-token (or "
                         "SIGSTORE_ID_TOKEN)"
                       : "give either --key or an identity token, not both");
   }
-  ASSIGN_OR_RETURN(std::string artifact,
-                   ReadFileCapped(f.file, kMaxBlobArtifactBytes, "artifact"));
+  ASSIGN_OR_RETURN(
+      std::string artifact,
+      io::ReadFileCapped(f.file, kMaxBlobArtifactBytes, "artifact"));
   std::optional<sigstore::TrustedRoot> root;
   if (!f.trusted_root.empty()) {
-    ASSIGN_OR_RETURN(root, LoadTrustedRoot(f.trusted_root));
+    ASSIGN_OR_RETURN(root, LoadTrustedRootFile(f.trusted_root));
   }
   std::optional<crypto::PrivateKey> key;
   if (!f.key.empty()) {
@@ -251,10 +195,11 @@ Status RunVerifyBlob(const VerifyBlobFlags& f, Status* failure) {
     policy.identity =
         pki::IdentityPolicy{std::move(subject), std::move(issuer)};
   }
-  ASSIGN_OR_RETURN(sigstore::TrustedRoot root, LoadTrustedRoot(f.trusted_root));
+  ASSIGN_OR_RETURN(sigstore::TrustedRoot root,
+                   LoadTrustedRootFile(f.trusted_root));
   ASSIGN_OR_RETURN(
       std::string bundle_text,
-      ReadFileCapped(f.bundle, sigstore::kMaxBundleBytes, "bundle"));
+      io::ReadFileCapped(f.bundle, sigstore::kMaxBundleBytes, "bundle"));
   std::string artifact_bytes;
   sigstore::Artifact artifact;
   if (std::optional<std::string> digest = AsDigest(f.artifact)) {
@@ -262,7 +207,7 @@ Status RunVerifyBlob(const VerifyBlobFlags& f, Status* failure) {
   } else {
     ASSIGN_OR_RETURN(
         artifact_bytes,
-        ReadFileCapped(f.artifact, kMaxBlobArtifactBytes, "artifact"));
+        io::ReadFileCapped(f.artifact, kMaxBlobArtifactBytes, "artifact"));
     artifact = sigstore::Artifact::FromBytes(artifact_bytes);
   }
   Result<sigstore::Bundle> bundle = sigstore::ParseBundle(bundle_text);

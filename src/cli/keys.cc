@@ -14,29 +14,10 @@
 
 #include "base/unique_fd.h"
 #include "cli/exit_codes.h"
+#include "io/file_source.h"
 
 namespace strata::cli {
 namespace {
-
-// Reads at most `max_bytes` of `path`; more is an error.
-Result<std::string> ReadCapped(const std::string& path, size_t max_bytes) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("open " + path, errno);
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + path, errno);
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      return ResourceExhaustedError(path + ": key file is over " +
-                                    std::to_string(max_bytes) + " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 // Turns echo off on a terminal for its lifetime.
 class EchoOff {
@@ -148,8 +129,9 @@ Status RefuseExisting(const std::string& path) {
 Result<crypto::PrivateKey> LoadPrivateKeyWith(
     const std::string& path,
     const std::function<Result<std::string>()>& passphrase) {
-  ASSIGN_OR_RETURN(std::string pem,
-                   ReadCapped(path, crypto::kMaxCosignKeyFileBytes));
+  ASSIGN_OR_RETURN(
+      std::string pem,
+      io::ReadFileCapped(path, crypto::kMaxCosignKeyFileBytes, "key file"));
   Result<crypto::EncryptedCosignKey> parsed =
       crypto::ParseCosignPrivateKey(pem);
   if (!parsed.ok()) return std::move(parsed).status().WithContext(path);
@@ -229,7 +211,8 @@ Result<crypto::PrivateKey> LoadPrivateKeyFile(const std::string& path,
 }
 
 Result<crypto::PublicKey> LoadPublicKeyFile(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string pem, ReadCapped(path, crypto::kMaxKeyBytes));
+  ASSIGN_OR_RETURN(std::string pem,
+                   io::ReadFileCapped(path, crypto::kMaxKeyBytes, "key file"));
   Result<crypto::PublicKey> key = crypto::PublicKey::FromPem(pem);
   if (!key.ok()) return std::move(key).status().WithContext(path);
   return key;

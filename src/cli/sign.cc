@@ -18,6 +18,7 @@
 #include "cli/verify.h"
 #include "cosign/go_json.h"
 #include "cosign/payload.h"
+#include "io/file_source.h"
 #include "pki/certificate.h"
 #include "pki/identity.h"
 #include "registry/store.h"
@@ -31,27 +32,6 @@ Result<std::shared_ptr<registry::Client>> MakeClient(
   registry::RegistryOptions ro;
   ASSIGN_OR_RETURN(ro.client, MakeClientOptions(flags));
   return registry::ClientFor(ref, ro);
-}
-
-// A whole file of at most `max_bytes`; `what` names it in errors.
-Result<std::string> ReadFileUpTo(const std::string& path, int64_t max_bytes,
-                                 std::string_view what) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("open " + path, errno);
-  std::string out;
-  char buf[16 * 1024];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + path, errno);
-    if (n == 0) return out;
-    if (static_cast<int64_t>(out.size()) + n > max_bytes) {
-      return ResourceExhaustedError(path + ": " + std::string(what) +
-                                    " is over " + std::to_string(max_bytes) +
-                                    " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
 }
 
 // "--annotations k=v" values as cosign's payload "optional" members.
@@ -107,25 +87,28 @@ void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags) {
                   "before it is pushed");
 }
 
-Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
-                                         std::string_view key_file) {
-  std::string token = flags.identity_token;
+Result<std::string> ReadIdentityToken(const std::string& flag) {
+  std::string token = flag;
   if (token.empty()) {
     if (const char* env = std::getenv("SIGSTORE_ID_TOKEN")) token = env;
   }
   std::error_code ec;
   if (!token.empty() && token.size() < 4096 &&
       std::filesystem::is_regular_file(token, ec)) {
-    ASSIGN_OR_RETURN(
-        token,
-        ReadFileUpTo(token,
-                     static_cast<int64_t>(sigstore::kMaxIdentityTokenBytes),
-                     "identity token"));
+    ASSIGN_OR_RETURN(token,
+                     io::ReadFileCapped(token, sigstore::kMaxIdentityTokenBytes,
+                                        "identity token"));
   }
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' ||
                             token.back() == ' ')) {
     token.pop_back();
   }
+  return token;
+}
+
+Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
+                                         std::string_view key_file) {
+  ASSIGN_OR_RETURN(std::string token, ReadIdentityToken(flags.identity_token));
   if (key_file.empty() == token.empty()) {
     return InvalidArgumentError(
         key_file.empty()
@@ -159,7 +142,7 @@ Result<std::unique_ptr<SigningIdentity>> LoadSigningIdentity(
 Result<sigstore::TrustedRoot> LoadTrustedRootFile(const std::string& path) {
   ASSIGN_OR_RETURN(
       std::string text,
-      ReadFileUpTo(path, sigstore::kMaxTrustedRootBytes, "trusted root"));
+      io::ReadFileCapped(path, sigstore::kMaxTrustedRootBytes, "trusted root"));
   Result<sigstore::TrustedRoot> root = sigstore::ParseTrustedRoot(text);
   if (!root.ok()) return root.status().WithContext(path);
   return root;

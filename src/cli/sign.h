@@ -48,6 +48,11 @@ struct KeylessFlags {
 };
 void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags);
 
+// An identity token: `flag`, else $SIGSTORE_ID_TOKEN; a value naming a
+// file (shorter than 4096 characters) is read from it (at most
+// sigstore::kMaxIdentityTokenBytes); trailing newlines and spaces dropped.
+Result<std::string> ReadIdentityToken(const std::string& flag);
+
 // The identity token of `flags`: --identity-token, else $SIGSTORE_ID_TOKEN;
 // a value naming a regular file is replaced by the file's contents (at most
 // sigstore::kMaxIdentityTokenBytes); trailing whitespace is dropped. Empty

@@ -16,6 +16,7 @@
 #include "cli/remote.h"
 #include "cli/sign.h"
 #include "cosign/go_json.h"
+#include "io/file_source.h"
 #include "pki/certificate.h"
 #include "registry/store.h"
 #include "sigstore/bundle.h"
@@ -169,20 +170,6 @@ void AppendGoValue(const Json& j, std::string& out) {
     default:
       out += "null";
   }
-}
-
-Result<std::string> ReadSmallFile(const std::string& path, int64_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot open " + path);
-  std::string data(static_cast<size_t>(max_bytes) + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  if (in.bad()) return InternalError("cannot read " + path);
-  data.resize(static_cast<size_t>(in.gcount()));
-  if (static_cast<int64_t>(data.size()) > max_bytes) {
-    return ResourceExhaustedError(path + " is larger than " +
-                                  std::to_string(max_bytes) + " bytes");
-  }
-  return data;
 }
 
 }  // namespace
@@ -609,43 +596,22 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
             "keyless verification needs --trusted-root (no trust material is "
             "fetched)"));
       }
-      Result<pki::Matcher> subject =
-          a->identity.empty()
-              ? pki::Matcher::Regexp(a->identity_regexp)
-              : Result<pki::Matcher>(pki::Matcher::Exact(a->identity));
-      if (!subject.ok()) {
-        return ReportError(
-            subject.status().WithContext("--certificate-identity-regexp"));
-      }
-      Result<pki::Matcher> issuer =
-          a->issuer.empty()
-              ? pki::Matcher::Regexp(a->issuer_regexp)
-              : Result<pki::Matcher>(pki::Matcher::Exact(a->issuer));
-      if (!issuer.ok()) {
-        return ReportError(
-            issuer.status().WithContext("--certificate-oidc-issuer-regexp"));
-      }
-      Result<std::string> text =
-          ReadSmallFile(a->trusted_root, sigstore::kMaxTrustedRootBytes);
-      if (!text.ok()) return ReportError(text.status());
-      Result<sigstore::TrustedRoot> parsed = sigstore::ParseTrustedRoot(*text);
-      if (!parsed.ok()) {
-        return ReportError(parsed.status().WithContext(a->trusted_root));
-      }
-      root = *std::move(parsed);
+      Result<pki::Matcher> subject = MatcherFromFlags(
+          a->identity, a->identity_regexp, "certificate-identity");
+      if (!subject.ok()) return ReportError(subject.status());
+      Result<pki::Matcher> issuer = MatcherFromFlags(
+          a->issuer, a->issuer_regexp, "certificate-oidc-issuer");
+      if (!issuer.ok()) return ReportError(issuer.status());
       policy.emplace(KeylessPolicy{
-          pki::IdentityPolicy{*std::move(subject), *std::move(issuer)}, &*root,
+          pki::IdentityPolicy{*std::move(subject), *std::move(issuer)}, nullptr,
           static_cast<int64_t>(std::time(nullptr))});
     }
-    if (!keyless && !a->trusted_root.empty()) {
-      Result<std::string> text =
-          ReadSmallFile(a->trusted_root, sigstore::kMaxTrustedRootBytes);
-      if (!text.ok()) return ReportError(text.status());
-      Result<sigstore::TrustedRoot> parsed = sigstore::ParseTrustedRoot(*text);
-      if (!parsed.ok()) {
-        return ReportError(parsed.status().WithContext(a->trusted_root));
-      }
-      root = *std::move(parsed);
+    if (!a->trusted_root.empty()) {
+      Result<sigstore::TrustedRoot> loaded =
+          LoadTrustedRootFile(a->trusted_root);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      root = *std::move(loaded);
+      if (policy) policy->root = &*root;
     }
     Result<oci::ImageRef> ref = ParseRegistryImage("verify", a->image);
     if (!ref.ok()) return ReportError(ref.status());

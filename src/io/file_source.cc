@@ -178,4 +178,31 @@ Result<UniqueFd> OpenBeneathByComponents(int dir_fd, const std::string& name,
 }
 
 }  // namespace internal
+Result<std::string> ReadFileCapped(const std::string& path, int64_t max_bytes,
+                                   std::string_view what) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("open " + path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + path, errno);
+  if (S_ISDIR(st.st_mode))
+    return InvalidArgumentError(path + " is a directory");
+  std::string out;
+  if (S_ISREG(st.st_mode) && st.st_size <= max_bytes) {
+    out.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buf[64 * 1024];
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("read " + path, errno);
+    if (n == 0) return out;
+    if (static_cast<int64_t>(out.size()) + n > max_bytes) {
+      return ResourceExhaustedError(path + ": " + std::string(what) +
+                                    " is over " + std::to_string(max_bytes) +
+                                    " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace strata::io

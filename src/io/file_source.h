@@ -55,6 +55,13 @@ class RangeSource : public ByteSource {
 // Convenience: a source over a whole file.
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 
+// The whole of a small file named on the command line (a key, a bundle, a
+// trusted root; a pipe works too), refusing more than `max_bytes` while it
+// reads: "open PATH: ...", "PATH is a directory", "read PATH: ...",
+// "PATH: WHAT is over N bytes".
+Result<std::string> ReadFileCapped(const std::string& path, int64_t max_bytes,
+                                   std::string_view what);
+
 namespace internal {
 // The per-component walk OpenBeneath falls back to when openat2 is missing
 // (ENOSYS: old kernels, seccomp profiles): openat with O_NOFOLLOW on every
