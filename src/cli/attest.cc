@@ -240,7 +240,7 @@ Result<KeylessEnvelopeCheck> MakeKeylessEnvelopeCheck(
   policy.identity = pki::IdentityPolicy{std::move(subject), std::move(oidc)};
   policy.now_unix = SigningNow();
   out.check = [root = out.root, policy](
-                  const cosign::AttachmentLayer& layer,
+                  const Digest& image, const cosign::AttachmentLayer& layer,
                   const sigstore::DsseEnvelope& envelope) -> Status {
     const auto& ann = layer.descriptor.annotations;
     auto cert = ann.find(std::string(cosign::kCertificateAnnotation));
@@ -261,22 +261,15 @@ Result<KeylessEnvelopeCheck> MakeKeylessEnvelopeCheck(
     ASSIGN_OR_RETURN(sigstore::Bundle bundle,
                      LegacyKeylessBundle(cert->second, chain, rekor->second));
     bundle.dsse_envelope = envelope;
-    // The in-toto subject must be the image: its digest is the artifact.
-    ASSIGN_OR_RETURN(sigstore::InTotoStatement st,
-                     sigstore::ParseInTotoStatement(envelope.payload));
-    std::string digest;
-    for (const sigstore::InTotoSubject& sub : st.subjects) {
-      if (auto d = sub.digest.find("sha256"); d != sub.digest.end()) {
-        digest = HexDecode(d->second).value_or("");
-        break;
-      }
-    }
-    if (digest.size() != 32) {
-      return PermissionDeniedError("the statement has no sha256 subject");
+    // The artifact is the image: VerifyBundle requires it among the
+    // statement's subjects.
+    std::optional<std::string> digest = HexDecode(image.hex());
+    if (image.algorithm() != DigestAlgorithm::kSha256 || !digest) {
+      return PermissionDeniedError("the image digest is not sha256");
     }
     return sigstore::VerifyBundle(
-               bundle, sigstore::Artifact::FromSha256(std::move(digest)), *root,
-               policy)
+               bundle, sigstore::Artifact::FromSha256(*std::move(digest)),
+               *root, policy)
         .status();
   };
   return out;

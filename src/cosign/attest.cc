@@ -93,7 +93,7 @@ Result<sigstore::InTotoStatement> CheckLayer(const Digest& image,
                    json::Parse(layer.blob, "DSSE envelope", kMaxEnvelopeBytes));
   ASSIGN_OR_RETURN(sigstore::DsseEnvelope envelope,
                    sigstore::ParseDsseEnvelope(j));
-  RETURN_IF_ERROR(check(layer, envelope));
+  RETURN_IF_ERROR(check(image, layer, envelope));
   if (envelope.payload_type != sigstore::kInTotoPayloadType) {
     return PermissionDeniedError("payload type \"" + envelope.payload_type +
                                  "\" is not " +
@@ -226,7 +226,8 @@ AttestationVerdict VerifyAttestations(const Digest& image,
                                       std::string_view predicate_type) {
   return VerifyAttestations(
       image, layers,
-      [keys](const AttachmentLayer&, const sigstore::DsseEnvelope& e) {
+      [keys](const Digest&, const AttachmentLayer&,
+             const sigstore::DsseEnvelope& e) {
         return CheckWithKeys(e, keys);
       },
       predicate_type);

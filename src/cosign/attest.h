@@ -139,12 +139,13 @@ AttestationVerdict VerifyAttestations(const Digest& image,
                                       std::span<const crypto::PublicKey> keys,
                                       std::string_view predicate_type);
 
-// Whether `envelope` (parsed from `layer`) is signed by someone the caller
-// trusts: OK, or why not. The key-based overload above checks the DSSE
-// signatures against keys; keyless callers check the layer's certificate
-// and Rekor annotations (cli/attest.cc).
-using EnvelopeCheck = std::function<Status(
-    const AttachmentLayer& layer, const sigstore::DsseEnvelope& envelope)>;
+// Whether `envelope` (parsed from `layer`, an attestation of `image`) is
+// signed by someone the caller trusts: OK, or why not. The key-based overload
+// above checks the DSSE signatures against keys; keyless callers check the
+// layer's certificate and Rekor annotations (cli/attest.cc).
+using EnvelopeCheck =
+    std::function<Status(const Digest& image, const AttachmentLayer& layer,
+                         const sigstore::DsseEnvelope& envelope)>;
 // As above, with `check` in place of the key check.
 AttestationVerdict VerifyAttestations(const Digest& image,
                                       std::span<const AttachmentLayer> layers,
