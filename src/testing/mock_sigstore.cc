@@ -84,10 +84,6 @@ std::string MockSigstore::Start(const std::string& dir,
     if (eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
   }
   if (env_.size() < 6) return "the mock did not write urls.env in 30 s";
-  // The trusted root's validity windows start at the mock's start time,
-  // with sub-second precision; a log or TSA time from that same second
-  // reads as before the start to @sigstore/verify ("invalid time").
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   return "";
 }
 
