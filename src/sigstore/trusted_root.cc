@@ -363,6 +363,8 @@ Result<std::optional<std::string>> GetProtoBytes(const json::Json& obj,
   ASSIGN_OR_RETURN(std::optional<std::string> text,
                    GetOptionalString(obj, key));
   if (!text) return std::optional<std::string>();
+  // As Go's decoder (protojson) reads it: line breaks are skipped.
+  std::erase_if(*text, [](char c) { return c == '\r' || c == '\n'; });
   Result<std::string> raw = Base64Decode(*text, Base64Alphabet::kEither);
   if (!raw.ok()) {
     return DataLossError("field \"" + std::string(key) +

@@ -135,7 +135,8 @@ Result<TrustedRoot> ParseTrustedRoot(std::string_view bytes);
 // int64: a JSON integer or a string of decimal digits with an optional '-'.
 Result<std::optional<int64_t>> GetProtoInt64(const json::Json& obj,
                                              std::string_view key);
-// bytes: base64, standard or URL alphabet, padding optional.
+// bytes: base64, standard or URL alphabet, padding optional, line breaks
+// (CR, LF) skipped as Go's decoder skips them.
 Result<std::optional<std::string>> GetProtoBytes(const json::Json& obj,
                                                  std::string_view key);
 // google.protobuf.Timestamp: an RFC 3339 string (ParseTimestamp).

@@ -116,8 +116,14 @@ TEST(ProtoJsonTest, ReadsInt64AsNumberOrString) {
 
 TEST(ProtoJsonTest, ReadsBytesInEitherBase64Alphabet) {
   json::Json j = json::Json::parse(
-      R"({"std": "+/8=", "url": "-_8", "bad": "+_8=", "num": 3})");
+      R"({"std": "+/8=", "url": "-_8", "bad": "+_8=", "num": 3,
+          "wrapped": "AAEC\r\nAwQF\nBg==\n", "space": "AAEC AwQF"})");
   EXPECT_EQ(GetProtoBytes(j, "std")->value(), "\xfb\xff");
+  // Line breaks are skipped (base64 wrapped at 76 columns), other
+  // whitespace is not.
+  EXPECT_EQ(GetProtoBytes(j, "wrapped")->value(),
+            std::string("\x00\x01\x02\x03\x04\x05\x06", 7));
+  EXPECT_EQ(GetProtoBytes(j, "space").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(GetProtoBytes(j, "url")->value(), "\xfb\xff");
   EXPECT_EQ(GetProtoBytes(j, "bad").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(GetProtoBytes(j, "num").status().message(),
