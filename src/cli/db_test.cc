@@ -16,6 +16,7 @@
 #include "base/json.h"
 #include "cli/db_dist.h"
 #include "registry/testing/harness.h"
+#include "registry/testing/plain_registry.h"
 #include "scan/matcher.h"
 #include "testing/compress.h"
 #include "testing/image_writer.h"
@@ -25,8 +26,8 @@ namespace strata::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
+using registry::testing::PlainRegistryTest;
+using registry::testing::PushBlobBytes;
 
 constexpr char kOsvRecord[] = R"({
   "id": "GHSA-aaaa-bbbb-cccc",
@@ -277,65 +278,30 @@ TEST(DbSources, DefaultsOverridesAndOnly) {
 
 // --- push / pull -------------------------------------------------------------
 
-#define REQUIRE_REGISTRY()                                        \
-  if (Status probe = RegistryServer::Probe(RegistryMode::kPlain); \
-      !probe.ok()) {                                              \
-    GTEST_SKIP() << "registry tests need docker-registry: "       \
-                 << probe.ToString();                             \
-  }
-
-class DbDistTest : public ::testing::Test {
+class DbDistTest : public PlainRegistryTest {
  protected:
   void SetUp() override {
-    dir_ = ::strata::testing::MakeTempDir("db_dist");
-    if (!RegistryServer::Available(RegistryMode::kPlain)) return;
-    auto reg = RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(reg.ok()) << reg.status().ToString();
-    reg_ = *std::move(reg);
-    registry::ClientOptions co;
-    co.insecure_registries = {reg_->host()};
-    auto client = registry::Client::Create(reg_->host(), co);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
+    PlainRegistryTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     // The database pushed, from the demo advisories.
-    src_db_ = dir_ + "/src/vuln.db";
+    src_db_ = dir_->Join("src/vuln.db");
     UpdateOptions o;
     o.sources = {{"demo", "file://" + DemoAdvisories()}};
     auto r = UpdateDb(src_db_, o);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     // An older database at the pull target.
-    dst_dir_ = dir_ + "/dst";
+    dst_dir_ = dir_->Join("dst");
     dst_db_ = dst_dir_ + "/vuln.db";
     fs::create_directories(dst_dir_);
     WriteFile(dst_db_, "the old database");
   }
-  void TearDown() override {
-    client_.reset();
-    reg_.reset();
-    fs::remove_all(dir_);
-  }
 
   oci::ImageRef Ref(const std::string& repo_tag) {
-    auto r = ParseDbReference(reg_->host() + "/" + repo_tag);
+    auto r = ParseDbReference(server_->host() + "/" + repo_tag);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return *r;
   }
 
-  // Pushes bytes as a blob; returns its descriptor.
-  oci::Descriptor Blob(const std::string& repo, const std::string& bytes,
-                       const std::string& media_type) {
-    oci::Descriptor d;
-    d.media_type = media_type;
-    d.digest = Sha256Of(bytes);
-    d.size = static_cast<int64_t>(bytes.size());
-    Status st = client_->PushBlob(
-        repo, d, [bytes]() -> Result<std::unique_ptr<ByteSource>> {
-          return std::unique_ptr<ByteSource>(
-              std::make_unique<StringSource>(bytes));
-        });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return d;
-  }
   static json::Json Desc(const oci::Descriptor& d) {
     return {{"mediaType", d.media_type},
             {"digest", d.digest.ToString()},
@@ -362,11 +328,13 @@ class DbDistTest : public ::testing::Test {
   // Pushes an artifact of our type whose one layer is `layer_bytes`.
   void PushOurs(const std::string& repo, const std::string& tag,
                 const std::string& layer_bytes) {
-    oci::Descriptor config =
-        Blob(repo, "{}", std::string(kEmptyConfigMediaType));
-    oci::Descriptor layer =
-        Blob(repo, layer_bytes, std::string(kDbLayerMediaType));
-    PushManifest(repo, tag, std::string(kDbArtifactType), config, layer);
+    Result<oci::Descriptor> config =
+        PushBlobBytes(*client_, repo, kEmptyConfigMediaType, "{}");
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    Result<oci::Descriptor> layer =
+        PushBlobBytes(*client_, repo, kDbLayerMediaType, layer_bytes);
+    ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+    PushManifest(repo, tag, std::string(kDbArtifactType), *config, *layer);
   }
 
   void ExpectOldDbKept() {
@@ -402,13 +370,10 @@ class DbDistTest : public ::testing::Test {
     return ids;
   }
 
-  std::string dir_, src_db_, dst_dir_, dst_db_;
-  std::unique_ptr<RegistryServer> reg_;
-  std::unique_ptr<registry::Client> client_;
+  std::string src_db_, dst_dir_, dst_db_;
 };
 
 TEST_F(DbDistTest, PushThenPullGivesTheSameBytes) {
-  REQUIRE_REGISTRY();
   oci::ImageRef ref = Ref("strata/vulndb:v1");
   auto pushed = PushDb(src_db_, ref, *client_);
   ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
@@ -460,31 +425,32 @@ TEST_F(DbDistTest, PushThenPullGivesTheSameBytes) {
 }
 
 TEST_F(DbDistTest, PullingSomethingElseIsRefusedAndKeepsTheOldDatabase) {
-  REQUIRE_REGISTRY();
   const std::string repo = "strata/other";
   // An ordinary image.
-  oci::Descriptor config = Blob(
-      repo,
-      R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})",
-      std::string(oci::media::kOciConfig));
-  oci::Descriptor layer = Blob(repo, ::strata::testing::Gzip("not a tar"),
-                               std::string(oci::media::kOciLayerGzip));
-  PushManifest(repo, "image", "", config, layer);
+  Result<oci::Descriptor> config = PushBlobBytes(
+      *client_, repo, oci::media::kOciConfig,
+      R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  Result<oci::Descriptor> layer =
+      PushBlobBytes(*client_, repo, oci::media::kOciLayerGzip,
+                    ::strata::testing::Gzip("not a tar"));
+  ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+  PushManifest(repo, "image", "", *config, *layer);
   auto r = PullDb(Ref(repo + ":image"), *client_, dst_db_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(r.status().ToString(),
-            reg_->host() +
+            server_->host() +
                 "/strata/other:image is not a strata vulnerability database "
                 "(artifact type \"\")");
   ExpectOldDbKept();
 
   // Our artifact type with a layer of another type.
-  PushManifest(repo, "mixed", std::string(kDbArtifactType), config, layer);
+  PushManifest(repo, "mixed", std::string(kDbArtifactType), *config, *layer);
   r = PullDb(Ref(repo + ":mixed"), *client_, dst_db_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().ToString(),
-            reg_->host() +
+            server_->host() +
                 "/strata/other:mixed: want one layer of type "
                 "application/vnd.strata.vulndb.layer.v1.sqlite+zstd, got "
                 "\"application/vnd.oci.image.layer.v1.tar+gzip\"");
@@ -498,7 +464,6 @@ TEST_F(DbDistTest, PullingSomethingElseIsRefusedAndKeepsTheOldDatabase) {
 }
 
 TEST_F(DbDistTest, CorruptLayersAreErrorsAndKeepTheOldDatabase) {
-  REQUIRE_REGISTRY();
   const std::string repo = "strata/bad";
   struct Case {
     std::string tag, layer, want;
@@ -565,18 +530,16 @@ TEST_F(DbUpdateTest, CommandLineUpdateWithSourcesAndOnly) {
 }
 
 TEST_F(DbDistTest, ABlobCorruptedInTransitIsAnErrorAndKeepsTheOldDatabase) {
-  REQUIRE_REGISTRY();
   oci::ImageRef ref = Ref("strata/vulndb:v1");
   auto pushed = PushDb(src_db_, ref, *client_);
   ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
-  auto proxy = registry::testing::FaultProxy::Start(reg_->host());
+  auto proxy = registry::testing::FaultProxy::Start(server_->host());
   ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
   (*proxy)->AddFault(registry::testing::Fault::CorruptByte(
       "GET", "/blobs/", pushed->layer_size - 1, registry::testing::kForever));
   registry::ClientOptions co;
-  co.insecure_registries = {(*proxy)->host()};
   co.sleep = [](int) {};
-  auto client = registry::Client::Create((*proxy)->host(), co);
+  auto client = registry::testing::NewPlainClient((*proxy)->host(), co);
   ASSERT_TRUE(client.ok());
   auto via_proxy = ParseDbReference((*proxy)->host() + "/strata/vulndb:v1");
   ASSERT_TRUE(via_proxy.ok());
@@ -590,29 +553,28 @@ TEST_F(DbDistTest, ABlobCorruptedInTransitIsAnErrorAndKeepsTheOldDatabase) {
 }
 
 TEST_F(DbDistTest, CommandLinePushAndPull) {
-  REQUIRE_REGISTRY();
   std::string out;
-  const std::string ref = reg_->host() + "/strata/cli:v1";
+  const std::string ref = server_->host() + "/strata/cli:v1";
   ASSERT_EQ(Strata("db push " + ref + " --db " + src_db_ +
-                       " --insecure-registry " + reg_->host(),
+                       " --insecure-registry " + server_->host(),
                    &out),
             0)
       << out;
   EXPECT_NE(out.find("\nsha256:"), std::string::npos) << out;
   ASSERT_EQ(Strata("db pull " + ref + " --db " + dst_db_ +
-                       " --insecure-registry " + reg_->host(),
+                       " --insecure-registry " + server_->host(),
                    &out),
             0)
       << out;
   EXPECT_NE(out.find("pulled " + ref), std::string::npos) << out;
   EXPECT_EQ(::strata::testing::ReadTestFile(dst_db_),
             ::strata::testing::ReadTestFile(src_db_));
-  ASSERT_EQ(Strata("db push " + reg_->host() + "/strata/cli@sha256:" +
+  ASSERT_EQ(Strata("db push " + server_->host() + "/strata/cli@sha256:" +
                        std::string(64, 'a') + " --db " + src_db_,
                    &out),
             1)
       << out;
-  EXPECT_NE(out.find("push needs a tag: " + reg_->host() +
+  EXPECT_NE(out.find("push needs a tag: " + server_->host() +
                      "/strata/cli@sha256:" + std::string(64, 'a')),
             std::string::npos)
       << out;

@@ -7,17 +7,13 @@
 #include <sstream>
 
 #include "base/base64.h"
-#include "base/byte_source.h"
 #include "base/json.h"
 #include "pki/certificate.h"
 #include "registry/client.h"
-#include "registry/testing/harness.h"
+#include "registry/testing/plain_registry.h"
 
 namespace strata::cosign {
 namespace {
-
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
 
 constexpr char kRepo[] = "attest/app";
 constexpr char kTime[] = "2025-02-28T19:18:11Z";
@@ -359,66 +355,16 @@ TEST(CosignFixtureTest, ParsesAndVerifiesCosignsAttestation) {
 
 // --- Against the real registry ----------------------------------------------
 
-Status PushBlob(registry::Client& client, const std::string& media_type,
-                const std::string& bytes, oci::Descriptor* out) {
-  out->media_type = media_type;
-  out->digest = Sha256Of(bytes);
-  out->size = static_cast<int64_t>(bytes.size());
-  return client.PushBlob(kRepo, *out,
-                         [&]() -> Result<std::unique_ptr<ByteSource>> {
-                           return std::unique_ptr<ByteSource>(
-                               std::make_unique<MemorySource>(bytes));
-                         });
-}
-
 // Pushes a one-layer image tagged `tag` whose layer is `content`.
 Result<Digest> PushImage(registry::Client& client, const std::string& tag,
                          const std::string& content) {
-  oci::Descriptor config, layer;
-  RETURN_IF_ERROR(PushBlob(client, std::string(oci::media::kOciConfig),
-                           "{\"architecture\":\"amd64\",\"os\":\"linux\","
-                           "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
-                           &config));
-  RETURN_IF_ERROR(
-      PushBlob(client, std::string(oci::media::kOciLayer), content, &layer));
-  std::string manifest = "{\"schemaVersion\":2,\"mediaType\":\"" +
-                         std::string(oci::media::kOciManifest) +
-                         "\",\"config\":{\"mediaType\":\"" + config.media_type +
-                         "\",\"digest\":\"" + config.digest.ToString() +
-                         "\",\"size\":" + std::to_string(config.size) +
-                         "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
-                         "\",\"digest\":\"" + layer.digest.ToString() +
-                         "\",\"size\":" + std::to_string(layer.size) + "}]}";
-  oci::Descriptor d;
-  d.media_type = std::string(oci::media::kOciManifest);
-  d.digest = Sha256Of(manifest);
-  d.size = static_cast<int64_t>(manifest.size());
-  RETURN_IF_ERROR(client.PutManifest(kRepo, tag, d, manifest).status());
+  ASSIGN_OR_RETURN(oci::Descriptor d, registry::testing::PushTinyImage(
+                                          client, kRepo, tag, content));
   return d.digest;
 }
 
-class AttestRegistryTest : public ::testing::Test {
+class AttestRegistryTest : public registry::testing::PlainRegistryTest {
  protected:
-  void SetUp() override {
-    if (Status probe = RegistryServer::Probe(RegistryMode::kPlain);
-        !probe.ok()) {
-      GTEST_SKIP() << "registry tests need docker-registry: "
-                   << probe.ToString();
-    }
-    Result<std::unique_ptr<RegistryServer>> server =
-        RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    registry::ClientOptions options;
-    options.insecure_registries = {server_->host()};
-    options.credential_store = std::make_shared<registry::CredentialStore>(
-        registry::CredentialSources{});
-    Result<std::unique_ptr<registry::Client>> client =
-        registry::Client::Create(server_->host(), options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
-  }
-
   std::string Name() const { return server_->host() + "/" + kRepo; }
 
   // Attests `image` with `key` as `strata attest` does.
@@ -444,9 +390,6 @@ class AttestRegistryTest : public ::testing::Test {
         image, layers.ok() ? *layers : std::vector<AttachmentLayer>{},
         {&pub, 1}, *PredicateTypeUri(type));
   }
-
-  std::unique_ptr<RegistryServer> server_;
-  std::unique_ptr<registry::Client> client_;
 };
 
 TEST_F(AttestRegistryTest, AttestsTwoTypesAndVerifiesEach) {

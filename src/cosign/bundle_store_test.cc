@@ -6,11 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "base/byte_source.h"
 #include "base/json.h"
 #include "registry/http.h"
 #include "registry/test_fake_http.h"
-#include "registry/testing/harness.h"
+#include "registry/testing/plain_registry.h"
 #include "sigstore/bundle.h"
 #include "sigstore/dsse.h"
 #include "sigstore/sign.h"
@@ -18,8 +17,9 @@
 namespace strata::cosign {
 namespace {
 
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
+using registry::testing::PlainRegistryTest;
+using registry::testing::PushBlobBytes;
+using registry::testing::PushTinyImage;
 
 constexpr char kRepo[] = "bundles/app";
 
@@ -192,77 +192,13 @@ TEST(BundleStoreReferrersApi, PushesWithoutFallbackAndReads) {
   EXPECT_EQ((*got)[0].bundle, bundle);
 }
 
-#define REQUIRE_REGISTRY_CLIENT()                                 \
-  if (Status probe = RegistryServer::Probe(RegistryMode::kPlain); \
-      !probe.ok()) {                                              \
-    GTEST_SKIP() << "registry tests need docker-registry: "       \
-                 << probe.ToString();                             \
-  }                                                               \
-  ASSERT_NO_FATAL_FAILURE(Start())
-
-class BundleRegistryTest : public ::testing::Test {
- protected:
-  void Start() {
-    Result<std::unique_ptr<RegistryServer>> server =
-        RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    registry::ClientOptions options;
-    options.insecure_registries = {server_->host()};
-    options.credential_store = std::make_shared<registry::CredentialStore>(
-        registry::CredentialSources{});
-    Result<std::unique_ptr<registry::Client>> client =
-        registry::Client::Create(server_->host(), options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
-  }
-
-  oci::Descriptor PushBlob(const std::string& media_type,
-                           const std::string& bytes) {
-    oci::Descriptor d;
-    d.media_type = media_type;
-    d.digest = Sha256Of(bytes);
-    d.size = static_cast<int64_t>(bytes.size());
-    Status st = client_->PushBlob(kRepo, d,
-                                  [&]() -> Result<std::unique_ptr<ByteSource>> {
-                                    return std::unique_ptr<ByteSource>(
-                                        std::make_unique<MemorySource>(bytes));
-                                  });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return d;
-  }
-
-  // Pushes a small image tagged `tag`; returns its descriptor.
-  oci::Descriptor PushImage(const std::string& tag, char fill) {
-    oci::Descriptor config =
-        PushBlob(std::string(oci::media::kOciConfig),
-                 "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{"
-                 "\"type\":\"layers\",\"diff_ids\":[]}}");
-    oci::Descriptor layer =
-        PushBlob(std::string(oci::media::kOciLayer), std::string(512, fill));
-    const std::string manifest =
-        "{\"schemaVersion\":2,\"mediaType\":\"" +
-        std::string(oci::media::kOciManifest) +
-        "\",\"config\":{\"mediaType\":\"" + config.media_type +
-        "\",\"digest\":\"" + config.digest.ToString() +
-        "\",\"size\":" + std::to_string(config.size) +
-        "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
-        "\",\"digest\":\"" + layer.digest.ToString() +
-        "\",\"size\":" + std::to_string(layer.size) + "}]}";
-    oci::Descriptor d = ImageDescriptor(Sha256Of(manifest),
-                                        static_cast<int64_t>(manifest.size()));
-    Result<bool> put = client_->PutManifest(kRepo, tag, d, manifest);
-    EXPECT_TRUE(put.ok()) << put.status().ToString();
-    return d;
-  }
-
-  std::unique_ptr<RegistryServer> server_;
-  std::unique_ptr<registry::Client> client_;
-};
+class BundleRegistryTest : public PlainRegistryTest {};
 
 TEST_F(BundleRegistryTest, PushThenReadThroughFallbackIndex) {
-  REQUIRE_REGISTRY_CLIENT();
-  const oci::Descriptor image = PushImage("v1", 'a');
+  Result<oci::Descriptor> image_pushed =
+      PushTinyImage(*client_, kRepo, "v1", "a");
+  ASSERT_TRUE(image_pushed.ok()) << image_pushed.status().ToString();
+  const oci::Descriptor image = *image_pushed;
   Result<std::vector<StoredBundle>> none =
       ReadBundles(*client_, kRepo, image.digest);
   ASSERT_TRUE(none.ok()) << none.status().ToString();
@@ -289,9 +225,14 @@ TEST_F(BundleRegistryTest, PushThenReadThroughFallbackIndex) {
 }
 
 TEST_F(BundleRegistryTest, ReferrerOfAnotherImageIsReported) {
-  REQUIRE_REGISTRY_CLIENT();
-  const oci::Descriptor image = PushImage("v1", 'a');
-  const oci::Descriptor other = PushImage("v2", 'b');
+  Result<oci::Descriptor> image_pushed =
+      PushTinyImage(*client_, kRepo, "v1", "a");
+  ASSERT_TRUE(image_pushed.ok()) << image_pushed.status().ToString();
+  const oci::Descriptor image = *image_pushed;
+  Result<oci::Descriptor> other_pushed =
+      PushTinyImage(*client_, kRepo, "v2", "b");
+  ASSERT_TRUE(other_pushed.ok()) << other_pushed.status().ToString();
+  const oci::Descriptor other = *other_pushed;
   // A bundle artifact about `other`, listed in `image`'s fallback index.
   Result<PushedBundle> pushed =
       PushBundle(*client_, kRepo, other, SignedBundle(other.digest), "");
@@ -339,9 +280,11 @@ oci::Descriptor PutArtifact(registry::Client& client,
 }
 
 TEST_F(BundleRegistryTest, CapsAndBadEntries) {
-  REQUIRE_REGISTRY_CLIENT();
-  const oci::Descriptor image = PushImage("v1", 'a');
-  PushBlob(std::string(kEmptyMediaType), "{}");
+  Result<oci::Descriptor> image_pushed =
+      PushTinyImage(*client_, kRepo, "v1", "a");
+  ASSERT_TRUE(image_pushed.ok()) << image_pushed.status().ToString();
+  const oci::Descriptor image = *image_pushed;
+  ASSERT_TRUE(PushBlobBytes(*client_, kRepo, kEmptyMediaType, "{}").ok());
   // A manifest over the cap: refused before fetching.
   const oci::Descriptor big = PutArtifact(*client_, image, json::Json::array(),
                                           kMaxBundleManifestBytes);
@@ -351,14 +294,15 @@ TEST_F(BundleRegistryTest, CapsAndBadEntries) {
       PutArtifact(*client_, image, json::Json::array(), 1);
   ASSERT_TRUE(client_->AddReferrerFallback(kRepo, image.digest, bare).ok());
   // An artifact whose bundle layer is over the cap.
-  const oci::Descriptor layer =
-      PushBlob(std::string(kBundleArtifactType),
-               std::string(kMaxStoredBundleBytes + 1, ' '));
+  Result<oci::Descriptor> layer =
+      PushBlobBytes(*client_, kRepo, kBundleArtifactType,
+                    std::string(kMaxStoredBundleBytes + 1, ' '));
+  ASSERT_TRUE(layer.ok()) << layer.status().ToString();
   const oci::Descriptor huge =
       PutArtifact(*client_, image,
-                  json::Json::array({{{"mediaType", layer.media_type},
-                                      {"digest", layer.digest.ToString()},
-                                      {"size", layer.size}}}),
+                  json::Json::array({{{"mediaType", layer->media_type},
+                                      {"digest", layer->digest.ToString()},
+                                      {"size", layer->size}}}),
                   1);
   ASSERT_TRUE(client_->AddReferrerFallback(kRepo, image.digest, huge).ok());
 

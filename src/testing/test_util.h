@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +67,45 @@ inline std::string RunCommand(const std::string& command, int* exit_status) {
   int st = ::pclose(p);
   if (st != -1 && WIFEXITED(st)) *exit_status = WEXITSTATUS(st);
   return out;
+}
+
+// What a shell command did (RunShell).
+struct ShellOutcome {
+  int code = -1;    // exit status; -1 when it could not run or was killed
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// The most of each stream RunShell keeps; the rest is read and dropped.
+inline constexpr size_t kMaxShellOutputBytes = 1 << 20;
+
+// Runs `command` with /bin/sh and captures its standard output and standard
+// error apart (stderr through a temporary file, removed afterwards).
+// Redirections inside `command` apply first: "CMD 2>&1" puts both streams,
+// interleaved as written, in `out`; "CMD 2>&1 >/dev/null" only stderr.
+inline ShellOutcome RunShell(const std::string& command) {
+  ShellOutcome r;
+  std::string err_path = ::testing::TempDir() + "strata_stderr_XXXXXX";
+  int fd = ::mkstemp(err_path.data());
+  if (fd < 0) return r;
+  ::close(fd);
+  FILE* p = ::popen(("exec 2>'" + err_path + "'\n" + command).c_str(), "r");
+  if (p != nullptr) {
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+      r.out.append(buf.data(),
+                   std::min(n, kMaxShellOutputBytes - r.out.size()));
+    }
+    int st = ::pclose(p);
+    if (st != -1 && WIFEXITED(st)) r.code = WEXITSTATUS(st);
+    std::ifstream in(err_path, std::ios::binary);
+    r.err.resize(kMaxShellOutputBytes);
+    in.read(r.err.data(), static_cast<std::streamsize>(r.err.size()));
+    r.err.resize(static_cast<size_t>(in.gcount()));
+  }
+  ::unlink(err_path.c_str());
+  return r;
 }
 
 // Writes `content` to a new file under the test temporary directory and
