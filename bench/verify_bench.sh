@@ -49,7 +49,7 @@ echo '{"imageLayoutVersion":"1.0.0"}' > "$L/oci-layout"
 
 export STRATA_PASSWORD=bench
 "$STRATA" generate-key-pair --output-key-prefix "$OUT/k" </dev/null >/dev/null 2>&1
-"$STRATA" sign --key "$OUT/k.key" "$REF" </dev/null 2>/dev/null
+"$STRATA" sign --tlog-upload=false --key "$OUT/k.key" "$REF" </dev/null 2>/dev/null
 
 mkdir -p "$OUT/registries.d"
 printf 'docker:\n  %s:\n    use-sigstore-attachments: true\n' "$HOST" > "$OUT/registries.d/bench.yaml"

@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "cli/remote.h"
 #include "cli/sign.h"
+#include "cli/sign_bundle.h"
 #include "cli/verify.h"
 #include "cosign/go_json.h"
 #include "io/file_source.h"
@@ -53,54 +54,70 @@ std::string Rfc3339Utc(int64_t t) {
   return buf;
 }
 
+// What an attestation of `ref`'s manifest says: the predicate type URI, the
+// manifest digest and the statement.
+struct ImageStatement {
+  std::string uri;
+  Digest digest;
+  std::string statement;
+};
+Result<ImageStatement> MakeImageStatement(registry::Client& client,
+                                          const oci::ImageRef& ref,
+                                          std::string_view type_name,
+                                          std::string_view predicate,
+                                          std::string_view timestamp) {
+  ImageStatement out;
+  ASSIGN_OR_RETURN(out.uri, cosign::PredicateTypeUri(type_name));
+  ASSIGN_OR_RETURN(out.digest, ResolveManifestDigest(client, ref));
+  ASSIGN_OR_RETURN(
+      out.statement,
+      cosign::MakeStatement(type_name, predicate, CosignDockerReference(ref),
+                            out.digest, timestamp));
+  return out;
+}
+
 Result<std::string> AttestImage(registry::Client& client,
                                 const oci::ImageRef& ref,
                                 const crypto::PrivateKey& key,
                                 std::string_view type_name,
                                 std::string_view predicate,
                                 std::string_view timestamp) {
-  ASSIGN_OR_RETURN(std::string uri, cosign::PredicateTypeUri(type_name));
-  ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
-  ASSIGN_OR_RETURN(
-      std::string statement,
-      cosign::MakeStatement(type_name, predicate, CosignDockerReference(ref),
-                            digest, timestamp));
-  ASSIGN_OR_RETURN(std::string envelope, cosign::SignStatement(key, statement));
-  RETURN_IF_ERROR(
-      cosign::PushAttestation(client, ref.repository, digest, envelope, uri));
+  ASSIGN_OR_RETURN(ImageStatement st, MakeImageStatement(client, ref, type_name,
+                                                         predicate, timestamp));
+  ASSIGN_OR_RETURN(std::string envelope,
+                   cosign::SignStatement(key, st.statement));
+  RETURN_IF_ERROR(cosign::PushAttestation(client, ref.repository, st.digest,
+                                          envelope, st.uri));
   return ref.registry + "/" + ref.repository + ":" +
-         cosign::AttachmentTag(digest, cosign::Attachment::kAttestation);
+         cosign::AttachmentTag(st.digest, cosign::Attachment::kAttestation);
 }
 
-Result<std::string> AttestImageKeyless(registry::Client& client,
-                                       const oci::ImageRef& ref,
-                                       const sigstore::SignOptions& options,
-                                       std::string_view type_name,
-                                       std::string_view predicate,
-                                       std::string_view timestamp) {
-  if (options.key != nullptr || options.identity_token.empty() ||
+Result<std::string> AttestImageLogged(registry::Client& client,
+                                      const oci::ImageRef& ref,
+                                      const sigstore::SignOptions& options,
+                                      std::string_view type_name,
+                                      std::string_view predicate,
+                                      std::string_view timestamp) {
+  if ((options.key == nullptr) == options.identity_token.empty() ||
       !options.tlog_upload) {
     return InvalidArgumentError(
-        "keyless attestation needs an identity token, no key and a rekor "
-        "entry");
+        "a logged attestation needs a key or an identity token (not both) "
+        "and a rekor entry");
   }
-  ASSIGN_OR_RETURN(std::string uri, cosign::PredicateTypeUri(type_name));
-  ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
-  ASSIGN_OR_RETURN(
-      std::string statement,
-      cosign::MakeStatement(type_name, predicate, CosignDockerReference(ref),
-                            digest, timestamp));
+  ASSIGN_OR_RETURN(ImageStatement st, MakeImageStatement(client, ref, type_name,
+                                                         predicate, timestamp));
+  const std::string& statement = st.statement;
   std::vector<std::string> chain;
   sigstore::SignOptions o = options;
   o.tsa_url.clear();
-  o.fulcio_chain = &chain;
+  o.fulcio_chain = options.key != nullptr ? nullptr : &chain;
   ASSIGN_OR_RETURN(
       sigstore::Bundle bundle,
       sigstore::SignDsse(sigstore::kInTotoPayloadType, statement, o));
-  ASSIGN_OR_RETURN(KeylessAnnotations material,
-                   MakeKeylessAnnotations(bundle, chain));
-  if (!bundle.dsse_envelope || bundle.dsse_envelope->signatures.size() != 1) {
-    return InternalError("the signed bundle has no one-signature envelope");
+  if (!bundle.dsse_envelope || bundle.dsse_envelope->signatures.size() != 1 ||
+      bundle.tlog_entries.size() != 1) {
+    return InternalError(
+        "the signed bundle has no one-signature envelope and one rekor entry");
   }
   // As cosign::SignStatement writes envelopes.
   std::string envelope = "{\"payloadType\":";
@@ -108,44 +125,79 @@ Result<std::string> AttestImageKeyless(registry::Client& client,
   envelope += ",\"payload\":\"" + Base64Encode(statement) +
               "\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"" +
               Base64Encode(bundle.dsse_envelope->signatures[0].sig) + "\"}]}";
-  oci::Descriptor d = cosign::AttestationDescriptor(envelope, uri);
-  d.annotations[std::string(cosign::kCertificateAnnotation)] =
-      std::move(material.certificate);
-  if (!material.chain.empty()) {
-    d.annotations[std::string(cosign::kChainAnnotation)] =
-        std::move(material.chain);
+  oci::Descriptor d = cosign::AttestationDescriptor(envelope, st.uri);
+  if (options.key != nullptr) {
+    ASSIGN_OR_RETURN(d.annotations[std::string(cosign::kBundleAnnotation)],
+                     LegacyRekorBundle(bundle.tlog_entries[0]));
+  } else {
+    ASSIGN_OR_RETURN(KeylessAnnotations material,
+                     MakeKeylessAnnotations(bundle, chain));
+    d.annotations[std::string(cosign::kCertificateAnnotation)] =
+        std::move(material.certificate);
+    if (!material.chain.empty()) {
+      d.annotations[std::string(cosign::kChainAnnotation)] =
+          std::move(material.chain);
+    }
+    d.annotations[std::string(cosign::kBundleAnnotation)] =
+        std::move(material.bundle);
   }
-  d.annotations[std::string(cosign::kBundleAnnotation)] =
-      std::move(material.bundle);
-  RETURN_IF_ERROR(cosign::PushAttachment(client, ref.repository, digest,
+  RETURN_IF_ERROR(cosign::PushAttachment(client, ref.repository, st.digest,
                                          cosign::Attachment::kAttestation, d,
                                          envelope));
   return ref.registry + "/" + ref.repository + ":" +
-         cosign::AttachmentTag(digest, cosign::Attachment::kAttestation);
+         cosign::AttachmentTag(st.digest, cosign::Attachment::kAttestation);
 }
 
-Result<AttestationCheck> CheckAttestations(
-    registry::Client& client, const oci::ImageRef& ref,
-    std::span<const crypto::PublicKey> keys, std::string_view type_name) {
-  ASSIGN_OR_RETURN(std::string uri, cosign::PredicateTypeUri(type_name));
-  AttestationCheck out;
-  ASSIGN_OR_RETURN(out.image, ResolveManifestDigest(client, ref));
-  ASSIGN_OR_RETURN(std::vector<cosign::AttachmentLayer> layers,
-                   cosign::ReadAttestations(client, ref.repository, out.image));
-  out.verdict = cosign::VerifyAttestations(out.image, layers, keys, uri);
+Result<std::string> AttestImageBundle(registry::Client& client,
+                                      const oci::ImageRef& ref,
+                                      const sigstore::SignOptions& options,
+                                      std::string_view type_name,
+                                      std::string_view predicate,
+                                      std::string_view timestamp) {
+  ASSIGN_OR_RETURN(oci::Descriptor image, ImageDescriptor(client, ref));
+  ASSIGN_OR_RETURN(
+      std::string statement,
+      cosign::MakeStatement(type_name, predicate, CosignDockerReference(ref),
+                            image.digest, timestamp));
+  return PushStatementBundle(client, ref, image, statement, options);
+}
+
+bool AttestationCheck::accepted() const {
+  return layers.accepted() || !bundles.verified.empty();
+}
+
+std::vector<std::string> AttestationCheck::Rejections() const {
+  std::vector<std::string> out;
+  // Bundles but no .att layer: its "no attestations" says nothing.
+  const bool bundles_seen = bundles_listed > bundles.passed_over;
+  if (!(bundles_seen && layers.rejections.size() == 1 &&
+        layers.rejections[0] == "no attestations")) {
+    out = layers.rejections;
+  }
+  out.insert(out.end(), bundles.rejections.begin(), bundles.rejections.end());
   return out;
 }
 
 Result<AttestationCheck> CheckAttestations(registry::Client& client,
                                            const oci::ImageRef& ref,
-                                           const cosign::EnvelopeCheck& check,
+                                           const AttestationPolicy& policy,
                                            std::string_view type_name) {
   ASSIGN_OR_RETURN(std::string uri, cosign::PredicateTypeUri(type_name));
   AttestationCheck out;
   ASSIGN_OR_RETURN(out.image, ResolveManifestDigest(client, ref));
   ASSIGN_OR_RETURN(std::vector<cosign::AttachmentLayer> layers,
                    cosign::ReadAttestations(client, ref.repository, out.image));
-  out.verdict = cosign::VerifyAttestations(out.image, layers, check, uri);
+  out.layers = policy.layer_check
+                   ? cosign::VerifyAttestations(out.image, layers,
+                                                policy.layer_check, uri)
+                   : cosign::VerifyAttestations(out.image, layers,
+                                                policy.bundles.keys, uri);
+  ASSIGN_OR_RETURN(std::vector<cosign::StoredBundle> stored,
+                   cosign::ReadBundles(client, ref.repository, out.image));
+  out.bundles_listed = stored.size();
+  BundlePolicy bundle_policy = policy.bundles;
+  bundle_policy.predicate_type = uri;
+  out.bundles = VerifyImageBundles(out.image, stored, bundle_policy);
   return out;
 }
 
@@ -157,6 +209,7 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
     std::string type = "custom";
     KeylessFlags keyless;
     RegistryFlags registry;
+    bool new_bundle_format = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("IMAGE", a->image,
@@ -167,6 +220,9 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
                   "cosign private key file (encrypted; passphrase from "
                   "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)");
   AddKeylessFlags(cmd, &a->keyless);
+  cmd->add_flag("--new-bundle-format", a->new_bundle_format,
+                "store a Sigstore bundle (DSSE) as an OCI referrer of the "
+                "image, as cosign's new bundle format does");
   cmd->add_option("--predicate", a->predicate,
                   "file with the predicate (custom: any bytes; spdx: SPDX "
                   "tag-value; other types: a JSON object)")
@@ -198,9 +254,12 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
     if (!client.ok()) return ReportError(client.status());
     const std::string timestamp = Rfc3339Utc(*now);
     Result<std::string> pushed =
-        key ? AttestImage(**client, *ref, *key, a->type, *predicate, timestamp)
-            : AttestImageKeyless(**client, *ref, o, a->type, *predicate,
-                                 timestamp);
+        a->new_bundle_format ? AttestImageBundle(**client, *ref, o, a->type,
+                                                 *predicate, timestamp)
+        : key && !o.tlog_upload
+            ? AttestImage(**client, *ref, *key, a->type, *predicate, timestamp)
+            : AttestImageLogged(**client, *ref, o, a->type, *predicate,
+                                timestamp);
     if (!pushed.ok()) return ReportError(pushed.status());
     std::fprintf(stderr, "Pushing attestation to: %s\n", pushed->c_str());
     return kExitOk;
@@ -209,57 +268,47 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
 
 namespace {
 
-// Keyless attestations as cosign stores them: the layer's certificate,
-// chain and legacy Rekor bundle annotations around its DSSE envelope,
-// verified as a Sigstore bundle whose artifact is the image digest.
-struct KeylessEnvelopeCheck {
-  std::shared_ptr<sigstore::TrustedRoot> root;
-  cosign::EnvelopeCheck check;
-};
-
-Result<KeylessEnvelopeCheck> MakeKeylessEnvelopeCheck(
-    const std::string& identity, const std::string& identity_regexp,
-    const std::string& issuer, const std::string& issuer_regexp,
-    const std::string& trusted_root) {
-  if (trusted_root.empty()) {
-    return FailedPreconditionError(
-        "--trusted-root is required for keyless verification (nothing is "
-        "fetched)");
-  }
-  ASSIGN_OR_RETURN(
-      pki::Matcher subject,
-      MatcherFromFlags(identity, identity_regexp, "certificate-identity"));
-  ASSIGN_OR_RETURN(
-      pki::Matcher oidc,
-      MatcherFromFlags(issuer, issuer_regexp, "certificate-oidc-issuer"));
-  ASSIGN_OR_RETURN(sigstore::TrustedRoot loaded,
-                   LoadTrustedRootFile(trusted_root));
-  KeylessEnvelopeCheck out;
-  out.root = std::make_shared<sigstore::TrustedRoot>(std::move(loaded));
-  sigstore::VerifyPolicy policy;
-  policy.identity = pki::IdentityPolicy{std::move(subject), std::move(oidc)};
-  policy.now_unix = SigningNow();
-  out.check = [root = out.root, policy](
-                  const Digest& image, const cosign::AttachmentLayer& layer,
-                  const sigstore::DsseEnvelope& envelope) -> Status {
+// Attestation layers checked with their log entries, as cosign stores
+// them: the layer's legacy Rekor bundle annotation (and, keyless, its
+// certificate and chain annotations) around its DSSE envelope, verified as a
+// Sigstore bundle whose artifact is the image digest against `root`, signed
+// by the identity or by one of `keys` (borrowed, like root).
+cosign::EnvelopeCheck LoggedEnvelopeCheck(
+    const sigstore::TrustedRoot* root,
+    const std::optional<pki::IdentityPolicy>& identity,
+    std::span<const crypto::PublicKey> keys, int64_t now_unix) {
+  return [root, identity, keys, now_unix](
+             const Digest& image, const cosign::AttachmentLayer& layer,
+             const sigstore::DsseEnvelope& envelope) -> Status {
     const auto& ann = layer.descriptor.annotations;
     auto cert = ann.find(std::string(cosign::kCertificateAnnotation));
-    if (cert == ann.end()) {
+    if (identity && cert == ann.end()) {
       return PermissionDeniedError(
           "no certificate (not a keyless attestation)");
     }
     auto rekor = ann.find(std::string(cosign::kBundleAnnotation));
     if (rekor == ann.end()) {
       return PermissionDeniedError(
-          "no rekor bundle (dev.sigstore.cosign/bundle)");
+          identity ? "no rekor bundle (dev.sigstore.cosign/bundle)"
+                   : "no rekor bundle (dev.sigstore.cosign/bundle) to verify "
+                     "the log entry with --trusted-root "
+                     "(--insecure-ignore-tlog skips it)");
     }
-    std::optional<std::string> chain;
-    if (auto c = ann.find(std::string(cosign::kChainAnnotation));
-        c != ann.end()) {
-      chain = c->second;
+    sigstore::Bundle bundle;
+    if (identity) {
+      std::optional<std::string> chain;
+      if (auto c = ann.find(std::string(cosign::kChainAnnotation));
+          c != ann.end()) {
+        chain = c->second;
+      }
+      ASSIGN_OR_RETURN(bundle,
+                       LegacyKeylessBundle(cert->second, chain, rekor->second));
+    } else {
+      bundle.public_key_hint = "";
+      ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
+                       ParseRekorBundle(rekor->second));
+      bundle.tlog_entries.push_back(std::move(entry));
     }
-    ASSIGN_OR_RETURN(sigstore::Bundle bundle,
-                     LegacyKeylessBundle(cert->second, chain, rekor->second));
     bundle.dsse_envelope = envelope;
     // The artifact is the image: VerifyBundle requires it among the
     // statement's subjects.
@@ -267,11 +316,34 @@ Result<KeylessEnvelopeCheck> MakeKeylessEnvelopeCheck(
     if (image.algorithm() != DigestAlgorithm::kSha256 || !digest) {
       return PermissionDeniedError("the image digest is not sha256");
     }
-    return sigstore::VerifyBundle(
-               bundle, sigstore::Artifact::FromSha256(*std::move(digest)),
-               *root, policy)
-        .status();
+    const sigstore::Artifact artifact =
+        sigstore::Artifact::FromSha256(*std::move(digest));
+    sigstore::VerifyPolicy policy;
+    policy.now_unix = now_unix;
+    if (identity) {
+      policy.identity = *identity;
+      return sigstore::VerifyBundle(bundle, artifact, *root, policy).status();
+    }
+    Status last = PermissionDeniedError("no key to verify it with");
+    for (const crypto::PublicKey& key : keys) {
+      policy.key = key;
+      last = sigstore::VerifyBundle(bundle, artifact, *root, policy).status();
+      if (last.ok()) break;
+    }
+    return last;
   };
+}
+
+// One line per accepted attestation: .att envelopes as stored, bundle
+// envelopes as cosign writes envelopes.
+std::string AcceptedEnvelopes(const AttestationCheck& check) {
+  std::string out;
+  for (const cosign::VerifiedAttestation& va : check.layers.verified) {
+    out += EnvelopeLine(va.envelope) + "\n";
+  }
+  for (const VerifiedImageBundle& vb : check.bundles.verified) {
+    out += json::Dump(sigstore::DsseEnvelopeToJson(vb.envelope)) + "\n";
+  }
   return out;
 }
 
@@ -280,10 +352,8 @@ Result<KeylessEnvelopeCheck> MakeKeylessEnvelopeCheck(
 std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
   struct Args {
     std::string image;
-    std::string key;
     std::string type = "custom";
-    std::string identity, identity_regexp, issuer, issuer_regexp;
-    std::string trusted_root;
+    VerifierFlags verifier;
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
@@ -291,18 +361,7 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
                   "registry image by tag or digest (docker://NAME or NAME)")
       ->required();
   AddSigningRegistryFlags(cmd, &a->registry);
-  cmd->add_option("--key", a->key, "public key file (PEM)");
-  cmd->add_option("--certificate-identity", a->identity,
-                  "keyless: the signer's identity (certificate SAN), exact");
-  cmd->add_option("--certificate-identity-regexp", a->identity_regexp,
-                  "keyless: a regexp the whole identity must match");
-  cmd->add_option("--certificate-oidc-issuer", a->issuer,
-                  "keyless: the OIDC issuer, exact");
-  cmd->add_option("--certificate-oidc-issuer-regexp", a->issuer_regexp,
-                  "keyless: a regexp the whole OIDC issuer must match");
-  cmd->add_option("--trusted-root", a->trusted_root,
-                  "keyless: a Sigstore trusted_root.json (required; nothing "
-                  "is fetched)");
+  AddVerifierFlags(cmd, &a->verifier, "attestation");
   cmd->add_option("--type", a->type,
                   "predicate type to accept: a name as for attest, or a URI")
       ->capture_default_str();
@@ -312,34 +371,28 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
     if (!ref.ok()) return ReportError(ref.status());
     Result<std::string> uri = cosign::PredicateTypeUri(a->type);
     if (!uri.ok()) return ReportError(uri.status());
-    const bool keyless = !a->identity.empty() || !a->identity_regexp.empty();
-    if (a->key.empty() == !keyless) {
-      return ReportError(InvalidArgumentError(
-          "verify with --key, or keyless with --certificate-identity (or "
-          "--certificate-identity-regexp), --certificate-oidc-issuer (or "
-          "--certificate-oidc-issuer-regexp) and --trusted-root"));
+    Verifier v;
+    if (Status st = LoadVerifier(a->verifier, &v); !st.ok()) {
+      return ReportError(st);
+    }
+    const bool keyless = v.keyless();
+    AttestationPolicy policy;
+    policy.bundles = v.bundle_policy();
+    // Keyless, or keys with --trusted-root: .att layers need their log entry.
+    if (keyless || v.key_tlog_root() != nullptr) {
+      policy.layer_check =
+          LoggedEnvelopeCheck(&*v.root, v.identity, v.keys, v.now_unix);
     }
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
-    Result<AttestationCheck> check = InvalidArgumentError("unreachable");
-    if (!keyless) {
-      Result<crypto::PublicKey> key = LoadPublicKeyFile(a->key);
-      if (!key.ok()) return ReportError(key.status());
-      check = CheckAttestations(**client, *ref, {&*key, 1}, a->type);
-    } else {
-      Result<KeylessEnvelopeCheck> keyless_check =
-          MakeKeylessEnvelopeCheck(a->identity, a->identity_regexp, a->issuer,
-                                   a->issuer_regexp, a->trusted_root);
-      if (!keyless_check.ok()) return ReportError(keyless_check.status());
-      check = CheckAttestations(**client, *ref, keyless_check->check, a->type);
-    }
+    Result<AttestationCheck> check =
+        CheckAttestations(**client, *ref, policy, a->type);
     if (!check.ok()) return ReportError(check.status());
-    const cosign::AttestationVerdict& v = check->verdict;
     const std::string name =
         ref->registry + "/" + ref->repository + "@" + check->image.ToString();
-    if (!v.accepted()) {
-      for (const std::string& why : v.rejections) {
+    if (!check->accepted()) {
+      for (const std::string& why : check->Rejections()) {
         std::fprintf(stderr, "strata: %s\n", why.c_str());
       }
       std::fprintf(stderr,
@@ -347,21 +400,25 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
                    uri->c_str(), a->image.c_str());
       return kExitCheckFailed;
     }
+    std::string checks;
+    if (policy.layer_check) {
+      checks +=
+          "  - Existence of the claims in the transparency log was verified "
+          "offline\n";
+    }
+    checks += keyless ? "  - The code-signing certificate was verified using "
+                        "trusted certificate authority certificates\n"
+                      : "  - The DSSE signature was verified against the "
+                        "specified public key\n";
     std::fprintf(stderr,
                  "Verification for %s --\n"
                  "The following checks were performed on each of these "
-                 "attestations:\n"
-                 "  - The DSSE signature was verified against the specified "
-                 "public key\n"
+                 "attestations:\n%s"
                  "  - The payload is an in-toto statement whose subject is "
                  "the image's manifest digest\n"
                  "  - The predicate type is %s\n",
-                 name.c_str(), uri->c_str());
-    std::string out;
-    for (const cosign::VerifiedAttestation& va : v.verified) {
-      out += EnvelopeLine(va.envelope) + "\n";
-    }
-    Status st = WriteStdout(out);
+                 name.c_str(), checks.c_str(), uri->c_str());
+    Status st = WriteStdout(AcceptedEnvelopes(*check));
     return st.ok() ? kExitOk : ReportError(st);
   };
 }

@@ -3,49 +3,30 @@
 #include "cli/attest.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "base/base64.h"
-#include "base/byte_source.h"
 #include "base/json.h"
-#include "registry/testing/harness.h"
+#include "cli/verify.h"
+#include "cosign/attest.h"
+#include "cosign/bundle_store.h"
+#include "registry/http.h"
+#include "registry/testing/plain_registry.h"
+#include "sigstore/bundle.h"
 #include "sigstore/dsse.h"
+#include "sigstore/sign.h"
+#include "testing/test_util.h"
 
 namespace strata::cli {
 namespace {
 
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
-using registry::testing::TempDir;
-
 constexpr char kRepo[] = "att/cli";
 
-struct Outcome {
-  int code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Runs `command` under sh; stdout and stderr apart (at most 1 MiB each).
-Outcome Sh(const std::string& command, const TempDir& dir) {
-  Outcome r;
-  const std::string err_path = dir.Join("stderr");
-  FILE* p = ::popen((command + " 2>" + err_path).c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) {
-    if (r.out.size() < (1 << 20)) r.out.append(buf, n);
-  }
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_path, std::ios::binary);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
-}
+using registry::testing::PlainRegistryTest;
+using registry::testing::PushTinyImage;
+using strata::testing::RunShell;
+using strata::testing::ShellOutcome;
 
 std::string Strata() { return std::string(STRATA_BINARY_DIR) + "/strata"; }
 
@@ -53,40 +34,88 @@ void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
 }
 
-Status PushBlob(registry::Client& client, const std::string& media_type,
-                const std::string& bytes, oci::Descriptor* out) {
-  out->media_type = media_type;
-  out->digest = Sha256Of(bytes);
-  out->size = static_cast<int64_t>(bytes.size());
-  return client.PushBlob(kRepo, *out,
-                         [&]() -> Result<std::unique_ptr<ByteSource>> {
-                           return std::unique_ptr<ByteSource>(
-                               std::make_unique<MemorySource>(bytes));
-                         });
+// A tiny image whose layer names it: repo kRepo, tag `tag`.
+Result<Digest> PushImage(registry::Client& client, const std::string& tag) {
+  ASSIGN_OR_RETURN(oci::Descriptor d,
+                   PushTinyImage(client, kRepo, tag, "layer of " + tag));
+  return d.digest;
 }
 
-Result<Digest> PushImage(registry::Client& client, const std::string& tag) {
-  oci::Descriptor config, layer;
-  RETURN_IF_ERROR(PushBlob(client, std::string(oci::media::kOciConfig),
-                           "{\"architecture\":\"amd64\",\"os\":\"linux\","
-                           "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
-                           &config));
-  RETURN_IF_ERROR(PushBlob(client, std::string(oci::media::kOciLayer),
-                           "layer of " + tag, &layer));
-  std::string manifest = "{\"schemaVersion\":2,\"mediaType\":\"" +
-                         std::string(oci::media::kOciManifest) +
-                         "\",\"config\":{\"mediaType\":\"" + config.media_type +
-                         "\",\"digest\":\"" + config.digest.ToString() +
-                         "\",\"size\":" + std::to_string(config.size) +
-                         "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
-                         "\",\"digest\":\"" + layer.digest.ToString() +
-                         "\",\"size\":" + std::to_string(layer.size) + "}]}";
-  oci::Descriptor d;
-  d.media_type = std::string(oci::media::kOciManifest);
-  d.digest = Sha256Of(manifest);
-  d.size = static_cast<int64_t>(manifest.size());
-  RETURN_IF_ERROR(client.PutManifest(kRepo, tag, d, manifest).status());
-  return d.digest;
+// A key-signed bundle (no log entry) of `statement`.
+std::string KeyBundle(const crypto::PrivateKey& key,
+                      const std::string& statement) {
+  std::unique_ptr<registry::HttpTransport> http =
+      registry::NewCurlTransport({});
+  sigstore::SignOptions o;
+  o.key = &key;
+  o.tlog_upload = false;
+  o.http = http.get();
+  Result<sigstore::Bundle> b =
+      sigstore::SignDsse(sigstore::kInTotoPayloadType, statement, o);
+  EXPECT_TRUE(b.ok()) << b.status().ToString();
+  return b.ok() ? json::Dump(sigstore::BundleToJson(*b)) : std::string();
+}
+
+std::string Statement(const std::string& type, const Digest& image) {
+  Result<std::string> st = cosign::MakeStatement(
+      type, "{\"k\":1}", "example.com/app", image, "2025-02-28T19:18:11Z");
+  EXPECT_TRUE(st.ok()) << st.status().ToString();
+  return st.ok() ? *st : std::string();
+}
+
+TEST(VerifyImageBundles, AttestationsByPredicateType) {
+  Result<crypto::PrivateKey> key = crypto::PrivateKey::GenerateEcdsaP256();
+  ASSERT_TRUE(key.ok());
+  const std::vector<crypto::PublicKey> keys = {*key->Public()};
+  const Digest image = Sha256Of("image");
+  const std::string cdx = "https://cyclonedx.org/bom";
+  std::vector<cosign::StoredBundle> stored(5);
+  stored[0].bundle = KeyBundle(*key, Statement("cyclonedx", image));
+  stored[0].predicate_type = cdx;
+  // A signature, not an attestation; its listing does not say.
+  stored[1].bundle = KeyBundle(*key, *cosign::MakeSignStatement(image, {}));
+  // Listed as another type: passed over, whatever it holds.
+  stored[2].bundle = KeyBundle(*key, Statement("cyclonedx", image));
+  stored[2].predicate_type = "https://cosign.sigstore.dev/attestation/vuln/v1";
+  // About another image.
+  stored[3].bundle = KeyBundle(*key, Statement("cyclonedx", Sha256Of("x")));
+  // The listing lies: the statement is of another type.
+  stored[4].bundle = KeyBundle(*key, Statement("vuln", image));
+  stored[4].predicate_type = cdx;
+
+  BundlePolicy p;
+  p.keys = keys;
+  p.ignore_tlog = true;
+  p.predicate_type = cdx;
+  BundleVerifyResult r = VerifyImageBundles(image, stored, p);
+  ASSERT_EQ(r.verified.size(), 1u);
+  EXPECT_EQ(r.verified[0].index, 0u);
+  EXPECT_EQ(r.verified[0].payload, Statement("cyclonedx", image));
+  EXPECT_EQ(r.verified[0].envelope.payload, r.verified[0].payload);
+  EXPECT_EQ(r.passed_over, 1u);
+  EXPECT_EQ(r.rejections,
+            (std::vector<std::string>{
+                "bundle 2: predicate type "
+                "\"https://sigstore.dev/cosign/sign/v1\" is not the wanted "
+                "\"https://cyclonedx.org/bom\"",
+                "bundle 4: no subject is the image " + image.ToString(),
+                "bundle 5: predicate type "
+                "\"https://cosign.sigstore.dev/attestation/vuln/v1\" is not "
+                "the wanted \"https://cyclonedx.org/bom\""}));
+
+  // Looking for signatures, the listed attestations are passed over and the
+  // unlisted ones fail the signature statement check.
+  p.predicate_type.clear();
+  r = VerifyImageBundles(image, stored, p);
+  ASSERT_EQ(r.verified.size(), 1u);
+  EXPECT_EQ(r.verified[0].index, 1u);
+  EXPECT_EQ(r.passed_over, 3u);
+  ASSERT_EQ(r.rejections.size(), 1u);
+  EXPECT_EQ(r.rejections[0],
+            "bundle 4: the statement's predicateType is "
+            "\"https://cyclonedx.org/bom\", not "
+            "https://sigstore.dev/cosign/sign/v1")
+      << r.rejections[0];
 }
 
 TEST(Rfc3339UtcTest, FormatsUtcSeconds) {
@@ -94,53 +123,29 @@ TEST(Rfc3339UtcTest, FormatsUtcSeconds) {
   EXPECT_EQ(Rfc3339Utc(1740770291), "2025-02-28T19:18:11Z");
 }
 
-class AttestCliTest : public ::testing::Test {
+class AttestCliTest : public PlainRegistryTest {
  protected:
   void SetUp() override {
-    if (Status probe = RegistryServer::Probe(RegistryMode::kPlain);
-        !probe.ok()) {
-      GTEST_SKIP() << "registry tests need docker-registry: "
-                   << probe.ToString();
-    }
-    Result<std::unique_ptr<RegistryServer>> server =
-        RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    registry::ClientOptions options;
-    options.insecure_registries = {server_->host()};
-    options.credential_store = std::make_shared<registry::CredentialStore>(
-        registry::CredentialSources{});
-    Result<std::unique_ptr<registry::Client>> client =
-        registry::Client::Create(server_->host(), options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
-    Result<TempDir> dir = TempDir::Create("strata-attesttest");
-    ASSERT_TRUE(dir.ok()) << dir.status().ToString();
-    dir_.emplace(*std::move(dir));
+    PlainRegistryTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     for (const char* prefix : {"s", "t"}) {
-      Outcome r = Sh("STRATA_PASSWORD=pw " + Strata() +
-                         " generate-key-pair --output-key-prefix " +
-                         dir_->Join(prefix) + " </dev/null",
-                     *dir_);
+      ShellOutcome r = RunShell("STRATA_PASSWORD=pw " + Strata() +
+                                " generate-key-pair --output-key-prefix " +
+                                dir_->Join(prefix) + " </dev/null");
       ASSERT_EQ(r.code, 0) << r.err;
     }
   }
 
-  Outcome Attest(const std::string& args) {
-    return Sh("SOURCE_DATE_EPOCH=1740770291 STRATA_PASSWORD=pw " + Strata() +
-                  " attest --key " + dir_->Join("s.key") + " " + args +
-                  " </dev/null",
-              *dir_);
+  ShellOutcome Attest(const std::string& args) {
+    return RunShell("SOURCE_DATE_EPOCH=1740770291 STRATA_PASSWORD=pw " +
+                    Strata() + " attest --tlog-upload=false --key " +
+                    dir_->Join("s.key") + " " + args + " </dev/null");
   }
-  Outcome VerifyAttestation(const std::string& key, const std::string& args) {
-    return Sh(
-        Strata() + " verify-attestation --key " + dir_->Join(key) + " " + args,
-        *dir_);
+  ShellOutcome VerifyAttestation(const std::string& key,
+                                 const std::string& args) {
+    return RunShell(Strata() + " verify-attestation --key " + dir_->Join(key) +
+                    " " + args);
   }
-
-  std::unique_ptr<RegistryServer> server_;
-  std::unique_ptr<registry::Client> client_;
-  std::optional<TempDir> dir_;
 };
 
 TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
@@ -150,7 +155,7 @@ TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
   const std::string by_digest =
       server_->host() + "/" + kRepo + "@" + image->ToString();
 
-  Outcome none = VerifyAttestation("s.pub", ref);
+  ShellOutcome none = VerifyAttestation("s.pub", ref);
   EXPECT_EQ(none.code, 2);
   EXPECT_EQ(none.out, "");
   EXPECT_EQ(none.err,
@@ -159,17 +164,17 @@ TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
                 ref + "\n");
 
   WriteFile(dir_->Join("note.txt"), "{\"foo\": \"bar\"}\n");
-  Outcome a = Attest("--predicate " + dir_->Join("note.txt") + " " + ref);
+  ShellOutcome a = Attest("--predicate " + dir_->Join("note.txt") + " " + ref);
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.err, "Pushing attestation to: " + server_->host() + "/" + kRepo +
                        ":sha256-" + image->hex() + ".att\n");
   WriteFile(dir_->Join("bom.json"), "{\"bomFormat\":\"CycloneDX\"}");
-  Outcome b = Attest("--type cyclonedx --predicate " + dir_->Join("bom.json") +
-                     " " + by_digest);
+  ShellOutcome b = Attest("--type cyclonedx --predicate " +
+                          dir_->Join("bom.json") + " " + by_digest);
   ASSERT_EQ(b.code, 0) << b.err;
 
   // Custom (the default type): one JSON line, the envelope as cosign's.
-  Outcome custom = VerifyAttestation("s.pub", ref);
+  ShellOutcome custom = VerifyAttestation("s.pub", ref);
   ASSERT_EQ(custom.code, 0) << custom.err;
   EXPECT_EQ(custom.err,
             "Verification for " + by_digest +
@@ -195,7 +200,7 @@ TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
                 "\"}}],\"predicate\":{\"Data\":\"{\\\"foo\\\": "
                 "\\\"bar\\\"}\\n\",\"Timestamp\":\"2025-02-28T19:18:11Z\"}}");
 
-  Outcome cdx = VerifyAttestation("s.pub", "--type cyclonedx " + ref);
+  ShellOutcome cdx = VerifyAttestation("s.pub", "--type cyclonedx " + ref);
   ASSERT_EQ(cdx.code, 0) << cdx.err;
   Result<json::Json> cdx_env = json::Parse(cdx.out, "out", 1 << 20);
   ASSERT_TRUE(cdx_env.ok());
@@ -206,7 +211,7 @@ TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
   EXPECT_EQ(st->predicate["bomFormat"], "CycloneDX");
 
   // The wrong key; a type nobody attested.
-  Outcome wrong_key = VerifyAttestation("t.pub", ref);
+  ShellOutcome wrong_key = VerifyAttestation("t.pub", ref);
   EXPECT_EQ(wrong_key.code, 2);
   EXPECT_EQ(wrong_key.out, "");
   EXPECT_EQ(wrong_key.err,
@@ -215,7 +220,7 @@ TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
             "strata: error: no valid attestation of type "
             "https://cosign.sigstore.dev/attestation/v1 for " +
                 ref + "\n");
-  Outcome wrong_type = VerifyAttestation("s.pub", "--type vuln " + ref);
+  ShellOutcome wrong_type = VerifyAttestation("s.pub", "--type vuln " + ref);
   EXPECT_EQ(wrong_type.code, 2);
   EXPECT_EQ(wrong_type.err,
             "strata: attestation 1: predicate type "
@@ -229,35 +234,124 @@ TEST_F(AttestCliTest, AttestsAndVerifiesByType) {
                 ref + "\n");
 }
 
+TEST_F(AttestCliTest, NewBundleFormatBesideTheAttTag) {
+  Result<Digest> image = PushImage(*client_, "v1");
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  const std::string ref = server_->host() + "/" + kRepo + ":v1";
+  const std::string no_att_for = "strata: error: no valid attestation of type ";
+  WriteFile(dir_->Join("bom.json"), "{\"bomFormat\":\"CycloneDX\"}");
+  ShellOutcome a = Attest("--new-bundle-format --type cyclonedx --predicate " +
+                          dir_->Join("bom.json") + " " + ref);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_TRUE(a.err.starts_with("Pushing attestation to: " + server_->host() +
+                                "/" + kRepo + "@sha256:"))
+      << a.err;
+
+  // The bundle is a referrer of the image (the tag-schema fallback here),
+  // listed with its predicate type.
+  Result<std::vector<cosign::StoredBundle>> stored =
+      cosign::ReadBundles(*client_, kRepo, *image);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].predicate_type, "https://cyclonedx.org/bom");
+  Result<sigstore::Bundle> bundle = sigstore::ParseBundle((*stored)[0].bundle);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  ASSERT_TRUE(bundle->dsse_envelope.has_value());
+  EXPECT_TRUE(bundle->tlog_entries.empty());  // a key: no log entry
+
+  // A key-signed bundle has no log entry to verify: refused unless told.
+  ShellOutcome strict = VerifyAttestation("s.pub", "--type cyclonedx " + ref);
+  EXPECT_EQ(strict.code, 2);
+  EXPECT_EQ(strict.out, "");
+  EXPECT_EQ(strict.err,
+            "strata: bundle 1: a transparency log entry must be verified: "
+            "give --trusted-root, or --insecure-ignore-tlog to skip it\n" +
+                no_att_for + "https://cyclonedx.org/bom for " + ref + "\n");
+  ShellOutcome ok = VerifyAttestation(
+      "s.pub", "--insecure-ignore-tlog --type cyclonedx " + ref);
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  ASSERT_EQ(ok.out.find('\n'), ok.out.size() - 1) << ok.out;
+  Result<json::Json> env = json::Parse(ok.out, "out", 1 << 20);
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  Result<sigstore::DsseEnvelope> parsed = sigstore::ParseDsseEnvelope(*env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->payload, bundle->dsse_envelope->payload);
+  Result<sigstore::InTotoStatement> st =
+      sigstore::ParseInTotoStatement(parsed->payload);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->predicate_type, "https://cyclonedx.org/bom");
+  EXPECT_TRUE(sigstore::HasSubjectDigest(*st, "sha256", image->hex()));
+
+  // Another key; another type (the bundle is passed over by its listing).
+  ShellOutcome wrong_key = VerifyAttestation(
+      "t.pub", "--insecure-ignore-tlog --type cyclonedx " + ref);
+  EXPECT_EQ(wrong_key.code, 2);
+  EXPECT_TRUE(wrong_key.err.starts_with(
+      "strata: bundle 1: the envelope's signature does not verify"))
+      << wrong_key.err;
+  ShellOutcome wrong_type =
+      VerifyAttestation("s.pub", "--insecure-ignore-tlog --type vuln " + ref);
+  EXPECT_EQ(wrong_type.code, 2);
+  EXPECT_EQ(wrong_type.err,
+            "strata: no attestations\n" + no_att_for +
+                "https://cosign.sigstore.dev/attestation/vuln/v1 for " + ref +
+                "\n");
+  // An attestation is not a signature.
+  ShellOutcome verify =
+      RunShell(Strata() + " verify --insecure-ignore-tlog --key " +
+               dir_->Join("s.pub") + " " + ref);
+  EXPECT_EQ(verify.code, 2);
+  EXPECT_EQ(verify.err,
+            "strata: no signatures\nstrata: error: no valid "
+            "signature for " +
+                ref + "\n");
+
+  // Both storage modes at once: one line each, .att first.
+  ShellOutcome legacy = Attest("--type cyclonedx --predicate " +
+                               dir_->Join("bom.json") + " " + ref);
+  ASSERT_EQ(legacy.code, 0) << legacy.err;
+  ShellOutcome both = VerifyAttestation(
+      "s.pub", "--insecure-ignore-tlog --type cyclonedx " + ref);
+  ASSERT_EQ(both.code, 0) << both.err;
+  const size_t nl = both.out.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  EXPECT_EQ(both.out.substr(nl + 1), ok.out);
+  Result<std::vector<cosign::AttachmentLayer>> att =
+      cosign::ReadAttestations(*client_, kRepo, *image);
+  ASSERT_TRUE(att.ok() && att->size() == 1u);
+  EXPECT_EQ(both.out.substr(0, nl), (*att)[0].blob);
+}
+
 TEST_F(AttestCliTest, RefusesBadInput) {
   ASSERT_TRUE(PushImage(*client_, "v1").ok());
   const std::string ref = server_->host() + "/" + kRepo + ":v1";
   WriteFile(dir_->Join("text.txt"), "not json");
 
-  Outcome not_json = Attest("--type spdxjson --predicate " +
-                            dir_->Join("text.txt") + " " + ref);
+  ShellOutcome not_json = Attest("--type spdxjson --predicate " +
+                                 dir_->Join("text.txt") + " " + ref);
   EXPECT_EQ(not_json.code, 1);
   EXPECT_TRUE(not_json.err.starts_with(
       "strata: error: invalid JSON payload for predicate type "
       "https://spdx.dev/Document: "))
       << not_json.err;
-  Outcome bad_type = Attest("--type nonsense --predicate " +
-                            dir_->Join("text.txt") + " " + ref);
+  ShellOutcome bad_type = Attest("--type nonsense --predicate " +
+                                 dir_->Join("text.txt") + " " + ref);
   EXPECT_EQ(bad_type.code, 1);
   EXPECT_EQ(bad_type.err,
             "strata: error: invalid predicate type \"nonsense\"\n");
-  Outcome missing = Attest("--predicate " + dir_->Join("nope") + " " + ref);
+  ShellOutcome missing =
+      Attest("--predicate " + dir_->Join("nope") + " " + ref);
   EXPECT_EQ(missing.code, 1);
   EXPECT_EQ(missing.err, "strata: error: open " + dir_->Join("nope") +
                              ": No such file or directory\n");
-  Outcome local = Attest("--predicate " + dir_->Join("text.txt") +
-                         " oci:" + dir_->Join("layout"));
+  ShellOutcome local = Attest("--predicate " + dir_->Join("text.txt") +
+                              " oci:" + dir_->Join("layout"));
   EXPECT_EQ(local.code, 1);
   EXPECT_EQ(local.err,
             "strata: error: attest needs a registry image (docker://NAME or "
             "NAME), not oci:" +
                 dir_->Join("layout") + "\n");
-  Outcome no_image =
+  ShellOutcome no_image =
       VerifyAttestation("s.pub", server_->host() + "/" + kRepo + ":absent");
   EXPECT_EQ(no_image.code, 1) << no_image.err;
 }

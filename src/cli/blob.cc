@@ -260,14 +260,8 @@ std::function<int()> SetupVerifyBlob(CLI::App* cmd) {
       ->required();
   cmd->add_option("--bundle", f->bundle, "the Sigstore bundle")->required();
   cmd->add_option("--key", f->key, "PEM public key file");
-  cmd->add_option("--certificate-identity", f->identity,
-                  "the signer's identity (a SAN of the certificate)");
-  cmd->add_option("--certificate-identity-regexp", f->identity_regexp,
-                  "a regular expression matching the whole identity");
-  cmd->add_option("--certificate-oidc-issuer", f->issuer,
-                  "the OIDC issuer of the certificate");
-  cmd->add_option("--certificate-oidc-issuer-regexp", f->issuer_regexp,
-                  "a regular expression matching the whole issuer");
+  AddIdentityFlags(cmd, &f->identity, &f->identity_regexp, &f->issuer,
+                   &f->issuer_regexp);
   cmd->add_option("--trusted-root", f->trusted_root,
                   "trusted_root.json (required: no network trust root)");
   return [f]() {

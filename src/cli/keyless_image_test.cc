@@ -22,18 +22,19 @@
 #include <tuple>
 
 #include "base/base64.h"
-#include "base/byte_source.h"
 #include "base/digest.h"
 #include "cli/attest.h"
 #include "cli/exit_codes.h"
 #include "cli/sign.h"
 #include "cli/verify.h"
 #include "cosign/attest.h"
+#include "cosign/bundle_store.h"
 #include "cosign/payload.h"
 #include "cosign/storage.h"
 #include "pki/certificate.h"
 #include "registry/client.h"
-#include "registry/testing/harness.h"
+#include "registry/testing/plain_registry.h"
+#include "sigstore/bundle.h"
 #include "testing/image_writer.h"
 #include "testing/mock_sigstore.h"
 #include "testing/test_util.h"
@@ -44,8 +45,8 @@ namespace strata::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
+using registry::testing::PlainRegistryTest;
+using registry::testing::PushTinyImage;
 
 const fs::path kShared = fs::path(STRATA_SOURCE_DIR) / "../shared";
 const std::string kStrata = std::string(STRATA_BINARY_DIR) + "/strata";
@@ -65,78 +66,29 @@ int Strata(const std::string& args, std::string* out,
   return status;
 }
 
-Status PushBlob(registry::Client& client, const std::string& repo,
-                const std::string& media_type, const std::string& bytes,
-                oci::Descriptor* out) {
-  out->media_type = media_type;
-  out->digest = Sha256Of(bytes);
-  out->size = static_cast<int64_t>(bytes.size());
-  return client.PushBlob(repo, *out,
-                         [&]() -> Result<std::unique_ptr<ByteSource>> {
-                           return std::unique_ptr<ByteSource>(
-                               std::make_unique<MemorySource>(bytes));
-                         });
-}
-
-// Pushes a one-layer image (its layer `fill` bytes) as repo:tag.
-Result<Digest> PushSmallImage(registry::Client& client, const std::string& repo,
-                              const std::string& tag, char fill) {
-  oci::Descriptor config, layer;
-  RETURN_IF_ERROR(PushBlob(client, repo, std::string(oci::media::kOciConfig),
-                           "{\"architecture\":\"amd64\",\"os\":\"linux\","
-                           "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
-                           &config));
-  RETURN_IF_ERROR(PushBlob(client, repo, std::string(oci::media::kOciLayer),
-                           std::string(1024, fill), &layer));
-  const std::string manifest =
-      "{\"schemaVersion\":2,\"mediaType\":\"" +
-      std::string(oci::media::kOciManifest) +
-      "\",\"config\":{\"mediaType\":\"" + config.media_type +
-      "\",\"digest\":\"" + config.digest.ToString() +
-      "\",\"size\":" + std::to_string(config.size) +
-      "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
-      "\",\"digest\":\"" + layer.digest.ToString() +
-      "\",\"size\":" + std::to_string(layer.size) + "}]}";
-  oci::Descriptor d;
-  d.media_type = std::string(oci::media::kOciManifest);
-  d.digest = Sha256Of(manifest);
-  d.size = static_cast<int64_t>(manifest.size());
-  RETURN_IF_ERROR(client.PutManifest(repo, tag, d, manifest).status());
-  return d.digest;
-}
-
-class KeylessImageTest : public ::testing::Test {
+class KeylessImageTest : public PlainRegistryTest {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(testing::MakeTempDir("keyless_image"));
+    suite_dir_ = new std::string(testing::MakeTempDir("keyless_image"));
     mock_ = new testing::MockSigstore();
-    skip_ = new std::string(mock_->Start(*dir_ + "/mock", kIssuer));
+    skip_ = new std::string(mock_->Start(*suite_dir_ + "/mock", kIssuer));
   }
   static void TearDownTestSuite() {
     delete mock_;
-    fs::remove_all(*dir_);
-    delete dir_;
+    fs::remove_all(*suite_dir_);
+    delete suite_dir_;
     delete skip_;
   }
   void SetUp() override {
     if (!skip_->empty()) GTEST_SKIP() << *skip_;
-    if (Status probe = RegistryServer::Probe(RegistryMode::kPlain);
-        !probe.ok()) {
-      GTEST_SKIP() << "registry tests need docker-registry: "
-                   << probe.ToString();
-    }
-    Result<std::unique_ptr<RegistryServer>> server =
-        RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    registry::ClientOptions options;
-    options.insecure_registries = {server_->host()};
-    options.credential_store = std::make_shared<registry::CredentialStore>(
-        registry::CredentialSources{});
-    Result<std::unique_ptr<registry::Client>> client =
-        registry::Client::Create(server_->host(), options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
+    PlainRegistryTest::SetUp();
+  }
+
+  std::string Rekor() const { return " --rekor-url " + (*mock_)["REKOR_URL"]; }
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    const std::string path = dir_->Join(name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
   }
 
   std::string Root() const { return (*mock_)["TRUSTED_ROOT"]; }
@@ -154,18 +106,16 @@ class KeylessImageTest : public ::testing::Test {
     return *oci::ParseRegistryName(server_->host() + "/" + repo_tag);
   }
 
-  static std::string* dir_;
+  static std::string* suite_dir_;  // the mock's files
   static testing::MockSigstore* mock_;
   static std::string* skip_;
-  std::unique_ptr<RegistryServer> server_;
-  std::unique_ptr<registry::Client> client_;
 };
-std::string* KeylessImageTest::dir_;
+std::string* KeylessImageTest::suite_dir_;
 testing::MockSigstore* KeylessImageTest::mock_;
 std::string* KeylessImageTest::skip_;
 
 TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
-  Result<Digest> image = PushSmallImage(*client_, "app/kl", "v1", 'k');
+  Result<oci::Descriptor> image = PushTinyImage(*client_, "app/kl", "v1", "k");
   ASSERT_TRUE(image.ok()) << image.status().ToString();
   const std::string ref = server_->host() + "/app/kl:v1";
   std::string out;
@@ -175,7 +125,7 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
             kExitOk)
       << out;
   EXPECT_EQ(out, "Pushing signature to: " + server_->host() +
-                     "/app/kl:sha256-" + image->hex() + ".sig\n");
+                     "/app/kl:sha256-" + image->digest.hex() + ".sig\n");
 
   // The layer carries cosign's keyless annotations.
   Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("app/kl:v1"));
@@ -184,7 +134,7 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
   const cosign::SignatureLayer& layer = sigs->layers[0];
   EXPECT_EQ(
       layer.payload,
-      cosign::MakePayload(server_->host() + "/app/kl", *image,
+      cosign::MakePayload(server_->host() + "/app/kl", image->digest,
                           std::map<std::string, std::string>{{"team", "k"}}));
   ASSERT_TRUE(layer.certificate && layer.chain && layer.bundle);
   Result<std::vector<pki::Certificate>> leaf =
@@ -210,7 +160,7 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
 
   // Verified with the mock's identity, by tag and by digest.
   for (const std::string& name :
-       {ref, server_->host() + "/app/kl@" + image->ToString()}) {
+       {ref, server_->host() + "/app/kl@" + image->digest.ToString()}) {
     EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + name, &out),
               kExitOk)
         << out;
@@ -244,7 +194,7 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
   }
   // Another run's trusted root (the keys differ): exit 2.
   testing::MockSigstore other;
-  if (std::string why = other.Start(*dir_ + "/other-mock", kIssuer);
+  if (std::string why = other.Start(dir_->Join("other-mock"), kIssuer);
       why.empty()) {
     EXPECT_EQ(Strata("verify --certificate-identity " + std::string(kId) +
                          " --certificate-oidc-issuer " + kIssuer +
@@ -256,8 +206,10 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
 }
 
 TEST_F(KeylessImageTest, SignatureCopiedToAnotherImageIsRejected) {
-  Result<Digest> signed_image = PushSmallImage(*client_, "team/app", "v1", 'a');
-  Result<Digest> forged = PushSmallImage(*client_, "team/app", "v2", 'b');
+  Result<oci::Descriptor> signed_image =
+      PushTinyImage(*client_, "team/app", "v1", "a");
+  Result<oci::Descriptor> forged =
+      PushTinyImage(*client_, "team/app", "v2", "b");
   ASSERT_TRUE(signed_image.ok() && forged.ok());
   std::string out;
   ASSERT_EQ(Strata("sign" + Services() + " " + server_->host() + "/team/app:v1",
@@ -267,16 +219,16 @@ TEST_F(KeylessImageTest, SignatureCopiedToAnotherImageIsRejected) {
   Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("team/app:v1"));
   ASSERT_TRUE(sigs.ok()) << sigs.status().ToString();
   ASSERT_EQ(sigs->layers.size(), 1u);
-  ASSERT_TRUE(
-      cosign::PushSignature(*client_, "team/app", *forged, sigs->layers[0])
-          .ok());
+  ASSERT_TRUE(cosign::PushSignature(*client_, "team/app", forged->digest,
+                                    sigs->layers[0])
+                  .ok());
   const std::string v2 = server_->host() + "/team/app:v2";
   EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + v2, &out),
             kExitCheckFailed)
       << out;
   EXPECT_EQ(out, "strata: signature 1: signed manifest digest " +
-                     signed_image->ToString() + " is not the image's " +
-                     forged->ToString() +
+                     signed_image->digest.ToString() + " is not the image's " +
+                     forged->digest.ToString() +
                      "\nstrata: error: no valid signature for " + v2 + "\n");
   // The original still verifies.
   EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + server_->host() +
@@ -287,7 +239,8 @@ TEST_F(KeylessImageTest, SignatureCopiedToAnotherImageIsRejected) {
 }
 
 TEST_F(KeylessImageTest, TamperedAnnotationsAreRejected) {
-  Result<Digest> image = PushSmallImage(*client_, "app/tamper", "v1", 't');
+  Result<oci::Descriptor> image =
+      PushTinyImage(*client_, "app/tamper", "v1", "t");
   ASSERT_TRUE(image.ok());
   std::string out;
   ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() + " " +
@@ -355,7 +308,8 @@ TEST_F(KeylessImageTest, FlagsAreExclusiveAndRequired) {
             "strata: error: sign with --key, or keyless with --identity-token "
             "(or SIGSTORE_ID_TOKEN)\n");
   // A token Fulcio refuses: an error, nothing pushed.
-  Result<Digest> image = PushSmallImage(*client_, "app/none", "v1", 'n');
+  Result<oci::Descriptor> image =
+      PushTinyImage(*client_, "app/none", "v1", "n");
   ASSERT_TRUE(image.ok());
   EXPECT_EQ(
       Strata("sign --identity-token not-a-jwt" + Services() + " " + ref, &out),
@@ -367,9 +321,9 @@ TEST_F(KeylessImageTest, FlagsAreExclusiveAndRequired) {
 }
 
 TEST_F(KeylessImageTest, AttestKeyless) {
-  Result<Digest> image = PushSmallImage(*client_, "app/att", "v1", 'p');
+  Result<oci::Descriptor> image = PushTinyImage(*client_, "app/att", "v1", "p");
   ASSERT_TRUE(image.ok());
-  const std::string predicate = *dir_ + "/predicate.json";
+  const std::string predicate = dir_->Join("predicate.json");
   std::ofstream(predicate) << "{\"builder\":{\"id\":\"strata-test\"}}";
   const std::string ref = server_->host() + "/app/att:v1";
   std::string out;
@@ -380,9 +334,9 @@ TEST_F(KeylessImageTest, AttestKeyless) {
             kExitOk)
       << out;
   EXPECT_EQ(out, "Pushing attestation to: " + server_->host() +
-                     "/app/att:sha256-" + image->hex() + ".att\n");
+                     "/app/att:sha256-" + image->digest.hex() + ".att\n");
   Result<std::vector<cosign::AttachmentLayer>> layers =
-      cosign::ReadAttestations(*client_, "app/att", *image);
+      cosign::ReadAttestations(*client_, "app/att", image->digest);
   ASSERT_TRUE(layers.ok()) << layers.status().ToString();
   ASSERT_EQ(layers->size(), 1u);
   const auto& ann = (*layers)[0].descriptor.annotations;
@@ -402,7 +356,7 @@ TEST_F(KeylessImageTest, AttestKeyless) {
   Result<crypto::PublicKey> key = (*leaf)[0].PublicKey();
   ASSERT_TRUE(key.ok());
   cosign::AttestationVerdict v = cosign::VerifyAttestations(
-      *image, *layers, {&*key, 1}, "https://slsa.dev/provenance/v0.2");
+      image->digest, *layers, {&*key, 1}, "https://slsa.dev/provenance/v0.2");
   EXPECT_TRUE(v.accepted()) << v.ToStatus().ToString();
 
   // verify-attestation, keyless, through the binary.
@@ -432,6 +386,178 @@ TEST_F(KeylessImageTest, AttestKeyless) {
       << out;
   // Neither --key nor an identity: a usage error.
   EXPECT_EQ(Strata("verify-attestation " + ref, &out), kExitError) << out;
+}
+
+TEST_F(KeylessImageTest, AttestKeylessInNewBundleFormat) {
+  Result<oci::Descriptor> image =
+      PushTinyImage(*client_, "app/attb", "v1", "b");
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  const std::string predicate =
+      WriteFile("prov.json", "{\"buildDefinition\":{\"buildType\":\"x\"}}");
+  const std::string ref = server_->host() + "/app/attb:v1";
+  std::string out;
+  ASSERT_EQ(
+      Strata("attest --new-bundle-format --identity-token " + TokenFile() +
+                 Services() + " --trusted-root " + Root() +
+                 " --type slsaprovenance1 --predicate " + predicate + " " + ref,
+             &out),
+      kExitOk)
+      << out;
+  EXPECT_TRUE(out.starts_with("Pushing attestation to: " + server_->host() +
+                              "/app/attb@sha256:"))
+      << out;
+  // The referrer holds a keyless bundle: certificate, log entry, envelope.
+  Result<std::vector<cosign::StoredBundle>> stored =
+      cosign::ReadBundles(*client_, "app/attb", image->digest);
+  ASSERT_TRUE(stored.ok() && stored->size() == 1u);
+  EXPECT_EQ((*stored)[0].predicate_type, "https://slsa.dev/provenance/v1");
+  Result<sigstore::Bundle> bundle = sigstore::ParseBundle((*stored)[0].bundle);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  EXPECT_EQ(bundle->certificates.size(), 1u);
+  ASSERT_EQ(bundle->tlog_entries.size(), 1u);
+  EXPECT_EQ(bundle->tlog_entries[0].kind, "dsse");
+
+  EXPECT_EQ(Strata("verify-attestation --type slsaprovenance1" +
+                       Policy(kId, kIssuer) + " " + ref,
+                   &out),
+            kExitOk)
+      << out;
+  EXPECT_NE(out.find("Existence of the claims in the transparency log was "
+                     "verified offline"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(Strata("verify-attestation --type slsaprovenance1" +
+                       Policy("other@example.test", kIssuer) + " " + ref,
+                   &out),
+            kExitCheckFailed)
+      << out;
+  EXPECT_NE(out.find("strata: bundle 1: "), std::string::npos) << out;
+  // Not a signature of the image.
+  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + ref, &out),
+            kExitCheckFailed)
+      << out;
+}
+
+// Key signatures and attestations are logged in Rekor unless
+// --tlog-upload=false, as cosign does; with --trusted-root, verification
+// checks the log entry offline.
+TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
+  Result<oci::Descriptor> logged =
+      PushTinyImage(*client_, "app/keyed", "v1", "l");
+  Result<oci::Descriptor> quiet =
+      PushTinyImage(*client_, "app/keyed", "v2", "q");
+  ASSERT_TRUE(logged.ok() && quiet.ok());
+  const std::string v1 = server_->host() + "/app/keyed:v1";
+  const std::string v2 = server_->host() + "/app/keyed:v2";
+  const std::string prefix = dir_->Join("k");
+  const std::string pw = "STRATA_PASSWORD=pw";
+  std::string out;
+  ASSERT_EQ(Strata("generate-key-pair --output-key-prefix " + prefix, &out, pw),
+            kExitOk)
+      << out;
+  const std::string key = " --key " + prefix + ".key";
+  const std::string pub = " --key " + prefix + ".pub";
+  const std::string root = " --trusted-root " + Root();
+
+  // Logged, and checked against the trusted root before the push.
+  ASSERT_EQ(Strata("sign" + key + Rekor() + root + " " + v1, &out, pw), kExitOk)
+      << out;
+  ASSERT_EQ(Strata("sign --tlog-upload=false" + key + " " + v2, &out, pw),
+            kExitOk)
+      << out;
+  Result<RemoteSignatures> sigs =
+      FetchSignatures(*client_, Ref("app/keyed:v1"));
+  ASSERT_TRUE(sigs.ok()) << sigs.status().ToString();
+  ASSERT_EQ(sigs->layers.size(), 1u);
+  EXPECT_FALSE(sigs->layers[0].certificate.has_value());
+  ASSERT_TRUE(sigs->layers[0].bundle.has_value());
+  Result<sigstore::TransparencyLogEntry> entry =
+      ParseRekorBundle(*sigs->layers[0].bundle);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->kind, "hashedrekord");
+
+  // With the root the entry is checked; without it, the signature alone.
+  EXPECT_EQ(Strata("verify" + pub + root + " " + v1, &out), kExitOk) << out;
+  EXPECT_NE(out.find("Existence of the claims in the transparency log was "
+                     "verified offline"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(Strata("verify" + pub + " " + v2, &out), kExitOk) << out;
+  EXPECT_EQ(out.find("transparency log"), std::string::npos) << out;
+  // An unlogged signature fails a check with the root, unless told.
+  EXPECT_EQ(Strata("verify" + pub + root + " " + v2, &out), kExitCheckFailed)
+      << out;
+  EXPECT_NE(out.find("strata: signature 1: no rekor bundle "
+                     "(dev.sigstore.cosign/bundle) to verify the log entry "
+                     "with --trusted-root (--insecure-ignore-tlog skips it)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(
+      Strata("verify --insecure-ignore-tlog" + pub + root + " " + v2, &out),
+      kExitOk)
+      << out;
+  // A root that does not know the mock's log.
+  const fs::path other_root = kShared /
+                              "conformance/sigstore/cosign/pkg/cosign/testdata/"
+                              "trusted_root_pgi.json";
+  if (fs::exists(other_root)) {
+    EXPECT_EQ(Strata("verify" + pub + " --trusted-root " + other_root.string() +
+                         " " + v1,
+                     &out),
+              kExitCheckFailed)
+        << out;
+    EXPECT_NE(out.find("strata: signature 1: "), std::string::npos) << out;
+  }
+
+  // Attestations in both storage modes, logged.
+  const std::string bom =
+      WriteFile("bom.json", "{\"bomFormat\":\"CycloneDX\"}");
+  const std::string vex = WriteFile("vex.json", "{\"statements\":[]}");
+  ASSERT_EQ(Strata("attest" + key + Rekor() + root +
+                       " --type cyclonedx --predicate " + bom + " " + v1,
+                   &out, pw),
+            kExitOk)
+      << out;
+  ASSERT_EQ(Strata("attest --new-bundle-format" + key + Rekor() + root +
+                       " --type openvex --predicate " + vex + " " + v1,
+                   &out, pw),
+            kExitOk)
+      << out;
+  ASSERT_EQ(Strata("attest --tlog-upload=false" + key +
+                       " --type cyclonedx --predicate " + bom + " " + v2,
+                   &out, pw),
+            kExitOk)
+      << out;
+  for (const char* type : {"cyclonedx", "openvex"}) {
+    EXPECT_EQ(Strata("verify-attestation --type " + std::string(type) + pub +
+                         root + " " + v1,
+                     &out),
+              kExitOk)
+        << type << ": " << out;
+  }
+  EXPECT_EQ(
+      Strata("verify-attestation --type cyclonedx" + pub + root + " " + v2,
+             &out),
+      kExitCheckFailed)
+      << out;
+  EXPECT_NE(out.find("strata: attestation 1: no rekor bundle "
+                     "(dev.sigstore.cosign/bundle) to verify the log entry "
+                     "with --trusted-root (--insecure-ignore-tlog skips it)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(
+      Strata("verify-attestation --type cyclonedx" + pub + " " + v2, &out),
+      kExitOk)
+      << out;
+  // Keyless signing cannot skip the log.
+  EXPECT_EQ(Strata("sign --tlog-upload=false --identity-token " + TokenFile() +
+                       Services() + " " + v1,
+                   &out),
+            kExitError)
+      << out;
+  EXPECT_EQ(out,
+            "strata: error: keyless signing always logs in Rekor: "
+            "--tlog-upload=false needs --key\n");
 }
 
 TEST(LegacyRekorBundle, RoundTripsThroughParseRekorBundle) {

@@ -80,11 +80,15 @@ void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags) {
                   "signing; default $SIGSTORE_ID_TOKEN");
   cmd->add_option("--fulcio-url", flags->fulcio_url, "Fulcio URL (keyless)")
       ->capture_default_str();
-  cmd->add_option("--rekor-url", flags->rekor_url, "Rekor URL (keyless)")
+  cmd->add_option("--rekor-url", flags->rekor_url, "Rekor URL")
       ->capture_default_str();
   cmd->add_option("--trusted-root", flags->trusted_root,
-                  "trusted_root.json to verify the keyless signature against "
-                  "before it is pushed");
+                  "trusted_root.json to verify the signature and its log "
+                  "entry against before it is pushed");
+  cmd->add_flag("--tlog-upload", flags->tlog_upload,
+                "log the signature in Rekor (--rekor-url); with --key, "
+                "--tlog-upload=false skips it (keyless always logs)")
+      ->capture_default_str();
 }
 
 Result<std::string> ReadIdentityToken(const std::string& flag) {
@@ -122,16 +126,22 @@ Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
 Result<std::unique_ptr<SigningIdentity>> LoadSigningIdentity(
     const KeylessFlags& flags, const std::string& key_file) {
   ASSIGN_OR_RETURN(std::string token, ResolveIdentityToken(flags, key_file));
+  if (key_file.empty() && !flags.tlog_upload) {
+    return InvalidArgumentError(
+        "keyless signing always logs in Rekor: --tlog-upload=false needs "
+        "--key");
+  }
   auto id = std::make_unique<SigningIdentity>();
   if (!key_file.empty()) {
     ASSIGN_OR_RETURN(id->key, LoadPrivateKeyFile(key_file));
-    return id;
+    id->options.key = &*id->key;
   }
   if (!flags.trusted_root.empty()) {
     ASSIGN_OR_RETURN(id->root, LoadTrustedRootFile(flags.trusted_root));
   }
   id->http = registry::NewCurlTransport(registry::TransportOptions{});
   id->options.identity_token = std::move(token);
+  id->options.tlog_upload = flags.tlog_upload;
   id->options.fulcio_url = flags.fulcio_url;
   id->options.rekor_url = flags.rekor_url;
   id->options.trusted_root = id->root ? &*id->root : nullptr;
@@ -244,15 +254,15 @@ Result<std::string> SignImage(
   return CosignDockerReference(ref) + ":" + cosign::SignatureTag(digest);
 }
 
-Result<std::string> SignImageKeyless(
+Result<std::string> SignImageLogged(
     registry::Client& client, const oci::ImageRef& ref,
     const sigstore::SignOptions& options,
     const std::optional<std::map<std::string, std::string>>& annotations) {
-  if (options.key != nullptr || options.identity_token.empty() ||
+  if ((options.key == nullptr) == options.identity_token.empty() ||
       !options.tlog_upload) {
     return InvalidArgumentError(
-        "keyless image signing needs an identity token, no key and a rekor "
-        "entry");
+        "a logged image signature needs a key or an identity token (not "
+        "both) and a rekor entry");
   }
   ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
   cosign::SignatureLayer layer;
@@ -261,30 +271,44 @@ Result<std::string> SignImageKeyless(
   std::vector<std::string> chain;
   sigstore::SignOptions o = options;
   o.tsa_url.clear();
-  o.fulcio_chain = &chain;
+  o.fulcio_chain = options.key != nullptr ? nullptr : &chain;
   ASSIGN_OR_RETURN(sigstore::Bundle bundle,
                    sigstore::SignBlob(layer.payload, o));
-  ASSIGN_OR_RETURN(KeylessAnnotations material,
-                   MakeKeylessAnnotations(bundle, chain));
   layer.signature = Base64Encode(bundle.message_signature->signature);
-  layer.certificate = std::move(material.certificate);
-  if (!material.chain.empty()) layer.chain = std::move(material.chain);
-  layer.bundle = std::move(material.bundle);
+  if (options.key != nullptr) {
+    if (bundle.tlog_entries.size() != 1) {
+      return InternalError("the signed bundle has no one rekor entry");
+    }
+    ASSIGN_OR_RETURN(layer.bundle, LegacyRekorBundle(bundle.tlog_entries[0]));
+  } else {
+    ASSIGN_OR_RETURN(KeylessAnnotations material,
+                     MakeKeylessAnnotations(bundle, chain));
+    layer.certificate = std::move(material.certificate);
+    if (!material.chain.empty()) layer.chain = std::move(material.chain);
+    layer.bundle = std::move(material.bundle);
+  }
   if (options.trusted_root != nullptr) {
-    ASSIGN_OR_RETURN(pki::IdentityPolicy identity,
-                     OwnIdentity(*layer.certificate));
     cosign::ImageIdentity image;
     image.reference = ref;
     image.reference.tag.clear();
     image.reference.digest = digest;
     image.manifest_digest = digest;
-    const KeylessPolicy policy{
-        std::move(identity), options.trusted_root,
-        options.now_unix != 0 ? options.now_unix : SigningNow()};
-    VerifyResult v = VerifyKeyless(image, {&layer, 1}, policy);
+    const int64_t now = options.now_unix != 0 ? options.now_unix : SigningNow();
+    VerifyResult v;
+    if (options.key != nullptr) {
+      ASSIGN_OR_RETURN(crypto::PublicKey pub, options.key->Public());
+      v = VerifyWithKeys(image, {&layer, 1}, {&pub, 1}, false,
+                         options.trusted_root, now);
+    } else {
+      ASSIGN_OR_RETURN(pki::IdentityPolicy identity,
+                       OwnIdentity(*layer.certificate));
+      v = VerifyKeyless(
+          image, {&layer, 1},
+          KeylessPolicy{std::move(identity), options.trusted_root, now});
+    }
     if (!v.accepted) {
       return InternalError(
-          "the keyless signature does not verify: " +
+          "the signature does not verify: " +
           (v.rejections.empty() ? std::string("rejected") : v.rejections[0]));
     }
   }
@@ -353,11 +377,10 @@ std::function<int()> SetupSign(CLI::App* cmd) {
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
     Result<std::string> pushed =
-        *new_bundle_format
-            ? SignImageBundle(**client, *ref, key ? &*key : nullptr, o,
-                              *annotations)
-        : key ? SignImage(**client, *ref, *key, *annotations)
-              : SignImageKeyless(**client, *ref, o, *annotations);
+        *new_bundle_format ? SignImageBundle(**client, *ref, o, *annotations)
+        : key && !o.tlog_upload
+            ? SignImage(**client, *ref, *key, *annotations)
+            : SignImageLogged(**client, *ref, o, *annotations);
     if (!pushed.ok()) return ReportError(pushed.status());
     std::fprintf(stderr, "Pushing signature to: %s\n", pushed->c_str());
     return kExitOk;

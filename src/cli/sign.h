@@ -45,6 +45,8 @@ struct KeylessFlags {
   std::string rekor_url = std::string(sigstore::kDefaultRekorUrl);
   // When set, what is signed is verified against it before it is pushed.
   std::string trusted_root;
+  // Log the signature in Rekor (cosign's default; keyless always logs).
+  bool tlog_upload = true;
 };
 void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags);
 
@@ -63,15 +65,15 @@ Result<std::string> ReadIdentityToken(const std::string& flag);
 Result<std::string> ResolveIdentityToken(const KeylessFlags& flags,
                                          std::string_view key_file);
 
-// What `sign` and `attest` sign with: the private key of --key, or the
-// keyless options (identity token, Fulcio and Rekor URLs, and the trusted
-// root and HTTP transport they point to). Not movable: `options` points
-// into it.
+// What `sign` and `attest` sign with: the private key of --key or an
+// identity token, and the options for signing with it (options.key points
+// to `key`; Fulcio and Rekor URLs, tlog_upload, and the trusted root and
+// HTTP transport they point to). Not movable: `options` points into it.
 struct SigningIdentity {
   std::optional<crypto::PrivateKey> key;
   std::optional<sigstore::TrustedRoot> root;
   std::unique_ptr<registry::HttpTransport> http;
-  sigstore::SignOptions options;  // keyless only
+  sigstore::SignOptions options;
 };
 // Loads the key (passphrase per cli/keys.h) or prepares keyless signing;
 // errors as ResolveIdentityToken and the file loaders give them.
@@ -134,16 +136,17 @@ Result<std::string> SignImage(
     const crypto::PrivateKey& key,
     const std::optional<std::map<std::string, std::string>>& annotations);
 
-// The same keyless: `options` as for sigstore::SignBlob with an identity
-// token and no key (tlog_upload must be on; tsa_url is ignored: cosign's
-// legacy storage has no place this verifier reads for a timestamp). The
-// payload is signed with an ephemeral key, logged in Rekor as a hashedrekord,
-// and the layer carries the signature, certificate, chain and bundle
-// annotations. With options.trusted_root, the layer is verified as
-// `strata verify` verifies it (VerifyKeyless, the certificate's own identity
-// and issuer) before it is pushed: kInternal "the keyless signature does not
-// verify: <why>" otherwise.
-Result<std::string> SignImageKeyless(
+// The same with a log entry: `options` as for sigstore::SignBlob, with a
+// key or an identity token, and tlog_upload on (tsa_url is ignored:
+// cosign's legacy storage has no place this verifier reads for a
+// timestamp). The payload is logged in Rekor as a hashedrekord and the layer
+// carries its Rekor bundle annotation and, keyless (an ephemeral key and a
+// Fulcio certificate), the certificate and chain annotations. With
+// options.trusted_root the layer is verified as `strata verify` verifies it
+// (keyless: VerifyKeyless with the certificate's own identity and issuer;
+// a key: VerifyWithKeys with the log entry) before it is pushed: kInternal
+// "the signature does not verify: <why>" otherwise.
+Result<std::string> SignImageLogged(
     registry::Client& client, const oci::ImageRef& ref,
     const sigstore::SignOptions& options,
     const std::optional<std::map<std::string, std::string>>& annotations);

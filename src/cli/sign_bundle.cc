@@ -25,24 +25,26 @@ std::string NowRfc3339() {
 
 }  // namespace
 
-Result<std::string> SignImageBundle(
-    registry::Client& client, const oci::ImageRef& ref,
-    const crypto::PrivateKey* key, sigstore::SignOptions options,
-    const std::optional<std::map<std::string, std::string>>& annotations) {
+Result<oci::Descriptor> ImageDescriptor(registry::Client& client,
+                                        const oci::ImageRef& ref) {
   ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
   Result<oci::Descriptor> image =
       client.HeadManifest(ref.repository, digest.ToString());
   if (!image.ok()) return image.status().WithContext(ref.Name());
-  ASSIGN_OR_RETURN(
-      std::string statement,
-      cosign::MakeSignStatement(
-          digest, annotations.value_or(std::map<std::string, std::string>())));
-  std::unique_ptr<registry::HttpTransport> http;
-  if (key != nullptr) {
-    options.key = key;
-    options.identity_token.clear();
-    options.tlog_upload = false;
+  if (image->digest != digest) {
+    return DataLossError(ref.Name() + ": the registry named manifest " +
+                         digest.ToString() + " and then " +
+                         image->digest.ToString());
   }
+  return image;
+}
+
+Result<std::string> PushStatementBundle(registry::Client& client,
+                                        const oci::ImageRef& ref,
+                                        const oci::Descriptor& image,
+                                        std::string_view statement,
+                                        sigstore::SignOptions options) {
+  std::unique_ptr<registry::HttpTransport> http;
   if (options.http == nullptr) {
     http = registry::NewCurlTransport(registry::TransportOptions{});
     options.http = http.get();
@@ -52,10 +54,23 @@ Result<std::string> SignImageBundle(
       sigstore::SignDsse(sigstore::kInTotoPayloadType, statement, options));
   ASSIGN_OR_RETURN(
       cosign::PushedBundle pushed,
-      cosign::PushBundle(client, ref.repository, *image,
+      cosign::PushBundle(client, ref.repository, image,
                          json::Dump(sigstore::BundleToJson(bundle)),
                          NowRfc3339()));
   return CosignDockerReference(ref) + "@" + pushed.manifest.digest.ToString();
+}
+
+Result<std::string> SignImageBundle(
+    registry::Client& client, const oci::ImageRef& ref,
+    sigstore::SignOptions options,
+    const std::optional<std::map<std::string, std::string>>& annotations) {
+  ASSIGN_OR_RETURN(oci::Descriptor image, ImageDescriptor(client, ref));
+  ASSIGN_OR_RETURN(
+      std::string statement,
+      cosign::MakeSignStatement(
+          image.digest,
+          annotations.value_or(std::map<std::string, std::string>())));
+  return PushStatementBundle(client, ref, image, statement, std::move(options));
 }
 
 }  // namespace strata::cli

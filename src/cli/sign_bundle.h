@@ -10,26 +10,41 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
-#include "crypto/keys.h"
+#include "oci/manifest.h"
 #include "oci/reference.h"
 #include "registry/client.h"
 #include "sigstore/sign.h"
 
 namespace strata::cli {
 
-// Signs the manifest `ref` names (by tag: resolved to its digest first) and
-// pushes the bundle. With `key` (borrowed) the envelope is signed with it
-// and no transparency-log entry is made (verify such a bundle with
-// --insecure-ignore-tlog); its options.key, tlog_upload and, when null,
-// http are set here. Without `key`, `options` are used as given (keyless:
-// identity token, Fulcio, Rekor). `annotations` become the statement
-// subject's annotations. Returns the artifact's reference
+// The descriptor (media type, digest, size) of the manifest `ref` names, a
+// tag resolved to its digest first.
+Result<oci::Descriptor> ImageDescriptor(registry::Client& client,
+                                        const oci::ImageRef& ref);
+
+// Signs `statement`, an in-toto statement about the manifest `image` in
+// `ref`'s repository, into a DSSE bundle with `options` (sigstore::SignDsse:
+// a key or an identity token; a Rekor entry when options.tlog_upload; an
+// HTTP transport is made when options.http is null) and pushes it as a
+// referrer of `image` (cosign::PushBundle). Returns
 // "REGISTRY/REPO@sha256:<artifact manifest digest>".
+Result<std::string> PushStatementBundle(registry::Client& client,
+                                        const oci::ImageRef& ref,
+                                        const oci::Descriptor& image,
+                                        std::string_view statement,
+                                        sigstore::SignOptions options);
+
+// Signs the manifest `ref` names (by tag: resolved to its digest first)
+// with cosign's sign statement (MakeSignStatement; `annotations` become the
+// subject's annotations) and pushes the bundle (PushStatementBundle). A
+// key-signed bundle without a log entry verifies only with
+// --insecure-ignore-tlog.
 Result<std::string> SignImageBundle(
     registry::Client& client, const oci::ImageRef& ref,
-    const crypto::PrivateKey* key, sigstore::SignOptions options,
+    sigstore::SignOptions options,
     const std::optional<std::map<std::string, std::string>>& annotations);
 
 }  // namespace strata::cli

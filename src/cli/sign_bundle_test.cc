@@ -5,51 +5,31 @@
 #include "cli/sign_bundle.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "base/byte_source.h"
 #include "base/json.h"
 #include "cli/verify.h"
 #include "cosign/bundle_store.h"
 #include "registry/client.h"
 #include "registry/http.h"
-#include "registry/testing/harness.h"
+#include "registry/testing/plain_registry.h"
 #include "sigstore/bundle.h"
 #include "sigstore/dsse.h"
 #include "sigstore/sign.h"
 #include "sigstore/trusted_root.h"
+#include "testing/test_util.h"
 
 namespace strata::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
-using registry::testing::TempDir;
-
-struct ShResult {
-  int code = -1;
-  std::string output;
-};
-
-ShResult Sh(const std::string& command, const std::string& redirect = " 2>&1") {
-  ShResult r;
-  FILE* p = popen((command + redirect).c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
-    if (r.output.size() < (1 << 20)) r.output.append(buf, n);
-  }
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using registry::testing::PlainRegistryTest;
+using registry::testing::PushTinyImage;
+using strata::testing::RunShell;
+using strata::testing::ShellOutcome;
 
 std::string Strata() { return std::string(STRATA_BINARY_DIR) + "/strata"; }
 
@@ -163,168 +143,104 @@ TEST(BundleVerifiedJson, PrintsCosignShape) {
                 "\"Subject\":\"a@b.c\"}}");
 }
 
-class SignBundleRegistryTest : public ::testing::Test {
+class SignBundleRegistryTest : public PlainRegistryTest {
  protected:
-  void Start() {
-    Result<std::unique_ptr<RegistryServer>> server =
-        RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    registry::ClientOptions options;
-    options.insecure_registries = {server_->host()};
-    options.credential_store = std::make_shared<registry::CredentialStore>(
-        registry::CredentialSources{});
-    Result<std::unique_ptr<registry::Client>> client =
-        registry::Client::Create(server_->host(), options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
-    Result<TempDir> dir = TempDir::Create("strata-bundletest");
-    ASSERT_TRUE(dir.ok()) << dir.status().ToString();
-    dir_.emplace(*std::move(dir));
-    ShResult r = Sh("STRATA_PASSWORD=pw " + Strata() +
-                    " generate-key-pair --output-key-prefix " +
-                    dir_->Join("s") + " </dev/null");
-    ASSERT_EQ(r.code, 0) << r.output;
-    r = Sh("STRATA_PASSWORD=pw " + Strata() +
-           " generate-key-pair --output-key-prefix " + dir_->Join("t") +
-           " </dev/null");
-    ASSERT_EQ(r.code, 0) << r.output;
-  }
-
-  oci::Descriptor PushBlob(const std::string& repo,
-                           const std::string& media_type,
-                           const std::string& bytes) {
-    oci::Descriptor d;
-    d.media_type = media_type;
-    d.digest = Sha256Of(bytes);
-    d.size = static_cast<int64_t>(bytes.size());
-    Status st = client_->PushBlob(repo, d,
-                                  [&]() -> Result<std::unique_ptr<ByteSource>> {
-                                    return std::unique_ptr<ByteSource>(
-                                        std::make_unique<MemorySource>(bytes));
-                                  });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return d;
-  }
-
-  oci::Descriptor PushImage(const std::string& repo, const std::string& tag,
-                            char fill) {
-    const oci::Descriptor config =
-        PushBlob(repo, std::string(oci::media::kOciConfig),
-                 "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{"
-                 "\"type\":\"layers\",\"diff_ids\":[]}}");
-    const oci::Descriptor layer = PushBlob(
-        repo, std::string(oci::media::kOciLayer), std::string(256, fill));
-    const std::string manifest =
-        "{\"schemaVersion\":2,\"mediaType\":\"" +
-        std::string(oci::media::kOciManifest) +
-        "\",\"config\":{\"mediaType\":\"" + config.media_type +
-        "\",\"digest\":\"" + config.digest.ToString() +
-        "\",\"size\":" + std::to_string(config.size) +
-        "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
-        "\",\"digest\":\"" + layer.digest.ToString() +
-        "\",\"size\":" + std::to_string(layer.size) + "}]}";
-    oci::Descriptor d;
-    d.media_type = std::string(oci::media::kOciManifest);
-    d.digest = Sha256Of(manifest);
-    d.size = static_cast<int64_t>(manifest.size());
-    Result<bool> put = client_->PutManifest(repo, tag, d, manifest);
-    EXPECT_TRUE(put.ok()) << put.status().ToString();
-    return d;
+  void SetUp() override {
+    PlainRegistryTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ShellOutcome r = RunShell("STRATA_PASSWORD=pw " + Strata() +
+                              " generate-key-pair --output-key-prefix " +
+                              dir_->Join("s") + " </dev/null 2>&1");
+    ASSERT_EQ(r.code, 0) << r.out;
+    r = RunShell("STRATA_PASSWORD=pw " + Strata() +
+                 " generate-key-pair --output-key-prefix " + dir_->Join("t") +
+                 " </dev/null 2>&1");
+    ASSERT_EQ(r.code, 0) << r.out;
   }
 
   std::string Entry(const std::string& ref, const Digest& image) {
     return BundleVerifiedJson(ref, image, std::vector<VerifiedImageBundle>(1));
   }
-
-  std::unique_ptr<RegistryServer> server_;
-  std::unique_ptr<registry::Client> client_;
-  std::optional<TempDir> dir_;
 };
 
-#define REQUIRE_REGISTRY()                                        \
-  if (Status probe = RegistryServer::Probe(RegistryMode::kPlain); \
-      !probe.ok()) {                                              \
-    GTEST_SKIP() << "registry tests need docker-registry: "       \
-                 << probe.ToString();                             \
-  }                                                               \
-  ASSERT_NO_FATAL_FAILURE(Start())
-
 TEST_F(SignBundleRegistryTest, CommandLineSignAndVerifyBothModes) {
-  REQUIRE_REGISTRY();
-  const oci::Descriptor image = PushImage("app/b", "v1", 'b');
+  Result<oci::Descriptor> image = PushTinyImage(*client_, "app/b", "v1", "b");
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
   const std::string ref = server_->host() + "/app/b:v1";
   const std::string verify = Strata() + " verify --key " + dir_->Join("s.pub");
 
-  ShResult sign =
-      Sh("STRATA_PASSWORD=pw " + Strata() + " sign --key " +
-         dir_->Join("s.key") + " --new-bundle-format " + ref + " </dev/null");
-  ASSERT_EQ(sign.code, 0) << sign.output;
+  ShellOutcome sign = RunShell(
+      "STRATA_PASSWORD=pw " + Strata() + " sign --tlog-upload=false --key " +
+      dir_->Join("s.key") + " --new-bundle-format " + ref + " </dev/null 2>&1");
+  ASSERT_EQ(sign.code, 0) << sign.out;
   Result<oci::Index> referrers = client_->Referrers(
-      "app/b", image.digest, std::string(cosign::kBundleArtifactType));
+      "app/b", image->digest, std::string(cosign::kBundleArtifactType));
   ASSERT_TRUE(referrers.ok()) << referrers.status().ToString();
   ASSERT_EQ(referrers->manifests.size(), 1u);
-  EXPECT_EQ(sign.output, "Pushing signature to: " + server_->host() +
-                             "/app/b@" +
-                             referrers->manifests[0].digest.ToString() + "\n");
+  EXPECT_EQ(sign.out, "Pushing signature to: " + server_->host() + "/app/b@" +
+                          referrers->manifests[0].digest.ToString() + "\n");
 
   // The log is required unless ignored.
-  ShResult strict = Sh(verify + " " + ref);
-  EXPECT_EQ(strict.code, 2) << strict.output;
-  EXPECT_EQ(strict.output,
+  ShellOutcome strict = RunShell(verify + " " + ref + " 2>&1");
+  EXPECT_EQ(strict.code, 2) << strict.out;
+  EXPECT_EQ(strict.out,
             "strata: bundle 1: a transparency log entry "
             "must be verified: give --trusted-root, or --insecure-ignore-tlog "
             "to skip it\nstrata: error: no valid signature for " +
                 ref + "\n");
 
-  ShResult ok = Sh(verify + " --insecure-ignore-tlog " + ref, " 2>/dev/null");
-  EXPECT_EQ(ok.code, 0) << ok.output;
-  EXPECT_EQ(ok.output, "[" + Entry(ref, image.digest) + "]\n");
+  ShellOutcome ok = RunShell(verify + " --insecure-ignore-tlog " + ref);
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_EQ(ok.out, "[" + Entry(ref, image->digest) + "]\n");
 
-  ShResult text =
-      Sh(verify + " --insecure-ignore-tlog -o text " + ref, " 2>/dev/null");
+  ShellOutcome text =
+      RunShell(verify + " --insecure-ignore-tlog -o text " + ref);
   EXPECT_EQ(text.code, 0);
-  EXPECT_EQ(text.output, *cosign::MakeSignStatement(image.digest, {}) + "\n");
+  EXPECT_EQ(text.out, *cosign::MakeSignStatement(image->digest, {}) + "\n");
 
-  ShResult wrong = Sh(Strata() + " verify --key " + dir_->Join("t.pub") +
-                      " --insecure-ignore-tlog " + ref);
-  EXPECT_EQ(wrong.code, 2) << wrong.output;
+  ShellOutcome wrong =
+      RunShell(Strata() + " verify --key " + dir_->Join("t.pub") +
+               " --insecure-ignore-tlog " + ref + " 2>&1");
+  EXPECT_EQ(wrong.code, 2) << wrong.out;
 
-  ShResult keyless_ignore =
-      Sh(Strata() +
-         " verify --certificate-identity a@b.c --certificate-oidc-issuer "
-         "https://x --trusted-root /dev/null --insecure-ignore-tlog " +
-         ref);
+  ShellOutcome keyless_ignore =
+      RunShell(Strata() +
+               " verify --certificate-identity a@b.c --certificate-oidc-issuer "
+               "https://x --trusted-root /dev/null --insecure-ignore-tlog " +
+               ref + " 2>&1");
   EXPECT_EQ(keyless_ignore.code, 1);
-  EXPECT_EQ(keyless_ignore.output,
+  EXPECT_EQ(keyless_ignore.out,
             "strata: error: --insecure-ignore-tlog applies to --key "
             "verification only\n");
 
   // A legacy .sig signature too: both are listed, .sig first.
-  ShResult legacy = Sh("STRATA_PASSWORD=pw " + Strata() + " sign --key " +
-                       dir_->Join("s.key") + " " + ref + " </dev/null");
-  ASSERT_EQ(legacy.code, 0) << legacy.output;
-  ShResult both = Sh(verify + " --insecure-ignore-tlog " + ref, " 2>/dev/null");
-  EXPECT_EQ(both.code, 0) << both.output;
-  EXPECT_NE(both.output.find("\"type\":\"cosign container image signature\""),
+  ShellOutcome legacy = RunShell(
+      "STRATA_PASSWORD=pw " + Strata() + " sign --tlog-upload=false --key " +
+      dir_->Join("s.key") + " " + ref + " </dev/null 2>&1");
+  ASSERT_EQ(legacy.code, 0) << legacy.out;
+  ShellOutcome both = RunShell(verify + " --insecure-ignore-tlog " + ref);
+  EXPECT_EQ(both.code, 0) << both.out;
+  EXPECT_NE(both.out.find("\"type\":\"cosign container image signature\""),
             std::string::npos)
-      << both.output;
-  EXPECT_NE(both.output.find("," + Entry(ref, image.digest) + "]\n"),
+      << both.out;
+  EXPECT_NE(both.out.find("," + Entry(ref, image->digest) + "]\n"),
             std::string::npos)
-      << both.output;
+      << both.out;
   // The t key verifies neither: --require-all-keys fails on it.
-  ShResult all = Sh(verify + " --key " + dir_->Join("t.pub") +
-                    " --require-all-keys --insecure-ignore-tlog " + ref);
-  EXPECT_EQ(all.code, 2) << all.output;
-  EXPECT_NE(all.output.find("key 2: no signature verifies with it"),
+  ShellOutcome all =
+      RunShell(verify + " --key " + dir_->Join("t.pub") +
+               " --require-all-keys --insecure-ignore-tlog " + ref + " 2>&1");
+  EXPECT_EQ(all.code, 2) << all.out;
+  EXPECT_NE(all.out.find("key 2: no signature verifies with it"),
             std::string::npos)
-      << all.output;
+      << all.out;
 }
 
 TEST_F(SignBundleRegistryTest, BundleAboutAnotherImageIsRejected) {
-  REQUIRE_REGISTRY();
-  const oci::Descriptor image = PushImage("app/c", "v1", 'c');
-  const oci::Descriptor other = PushImage("app/c", "v2", 'd');
+  Result<oci::Descriptor> image = PushTinyImage(*client_, "app/c", "v1", "c");
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  Result<oci::Descriptor> other = PushTinyImage(*client_, "app/c", "v2", "d");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
   const std::string ref = server_->host() + "/app/c:v1";
   // Signed with the right key, about `other`, stored as a referrer of
   // `image` (the artifact's subject is `image`).
@@ -336,23 +252,24 @@ TEST_F(SignBundleRegistryTest, BundleAboutAnotherImageIsRejected) {
     out << key->Public()->ToPem();
   }
   Result<cosign::PushedBundle> pushed = cosign::PushBundle(
-      *client_, "app/c", image, KeyBundle(*key, other.digest), "");
+      *client_, "app/c", *image, KeyBundle(*key, other->digest), "");
   ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
-  ShResult r = Sh(Strata() + " verify --insecure-ignore-tlog --key " +
-                  pub_file + " " + ref);
-  EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(r.output,
+  ShellOutcome r = RunShell(Strata() + " verify --insecure-ignore-tlog --key " +
+                            pub_file + " " + ref + " 2>&1");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.out,
             "strata: bundle 1: the statement's subjects do "
             "not include the image " +
-                image.digest.ToString() +
+                image->digest.ToString() +
                 "\nstrata: error: no valid signature for " + ref + "\n");
   // The same bundle stored for `other` verifies there.
-  ASSERT_TRUE(cosign::PushBundle(*client_, "app/c", other,
-                                 KeyBundle(*key, other.digest), "")
+  ASSERT_TRUE(cosign::PushBundle(*client_, "app/c", *other,
+                                 KeyBundle(*key, other->digest), "")
                   .ok());
-  ShResult there = Sh(Strata() + " verify --insecure-ignore-tlog --key " +
-                      pub_file + " " + server_->host() + "/app/c:v2");
-  EXPECT_EQ(there.code, 0) << there.output;
+  ShellOutcome there =
+      RunShell(Strata() + " verify --insecure-ignore-tlog --key " + pub_file +
+               " " + server_->host() + "/app/c:v2 2>&1");
+  EXPECT_EQ(there.code, 0) << there.out;
 }
 
 }  // namespace

@@ -5,9 +5,7 @@
 #include "cli/sign.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -15,7 +13,6 @@
 #include <sstream>
 
 #include "base/base64.h"
-#include "base/byte_source.h"
 #include "base/digest.h"
 #include "cli/keys.h"
 #include "cli/verify.h"
@@ -24,15 +21,17 @@
 #include "crypto/keys.h"
 #include "pki/certificate.h"
 #include "registry/client.h"
-#include "registry/testing/harness.h"
+#include "registry/testing/plain_registry.h"
+#include "testing/test_util.h"
 
 namespace strata::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using registry::testing::RegistryMode;
-using registry::testing::RegistryServer;
-using registry::testing::TempDir;
+using registry::testing::PlainRegistryTest;
+using registry::testing::PushTinyImage;
+using strata::testing::RunShell;
+using strata::testing::ShellOutcome;
 
 fs::path SharedDir() { return fs::path(STRATA_SOURCE_DIR) / "../shared"; }
 fs::path Fixtures() {
@@ -397,118 +396,27 @@ TEST(ParseRegistryImage, RefusesLocalReferences) {
 
 // --- Against the real registry ---------------------------------------------
 
-Status PushBlob(registry::Client& client, const std::string& repo,
-                const std::string& media_type, const std::string& bytes,
-                oci::Descriptor* out) {
-  out->media_type = media_type;
-  out->digest = Sha256Of(bytes);
-  out->size = static_cast<int64_t>(bytes.size());
-  return client.PushBlob(repo, *out,
-                         [&]() -> Result<std::unique_ptr<ByteSource>> {
-                           return std::unique_ptr<ByteSource>(
-                               std::make_unique<MemorySource>(bytes));
-                         });
-}
-
-// Pushes a one-layer image (its layer `fill` bytes) as repo:tag.
-Result<Digest> PushSmallImage(registry::Client& client, const std::string& repo,
-                              const std::string& tag, char fill) {
-  oci::Descriptor config, layer;
-  RETURN_IF_ERROR(PushBlob(client, repo, std::string(oci::media::kOciConfig),
-                           "{\"architecture\":\"amd64\",\"os\":\"linux\","
-                           "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
-                           &config));
-  RETURN_IF_ERROR(PushBlob(client, repo, std::string(oci::media::kOciLayer),
-                           std::string(1024, fill), &layer));
-  std::string manifest = "{\"schemaVersion\":2,\"mediaType\":\"" +
-                         std::string(oci::media::kOciManifest) +
-                         "\",\"config\":{\"mediaType\":\"" + config.media_type +
-                         "\",\"digest\":\"" + config.digest.ToString() +
-                         "\",\"size\":" + std::to_string(config.size) +
-                         "},\"layers\":[{\"mediaType\":\"" + layer.media_type +
-                         "\",\"digest\":\"" + layer.digest.ToString() +
-                         "\",\"size\":" + std::to_string(layer.size) + "}]}";
-  oci::Descriptor d;
-  d.media_type = std::string(oci::media::kOciManifest);
-  d.digest = Sha256Of(manifest);
-  d.size = static_cast<int64_t>(manifest.size());
-  RETURN_IF_ERROR(client.PutManifest(repo, tag, d, manifest).status());
-  return d.digest;
-}
-
-struct ShResult {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs `command` under sh, capturing its standard output (at most 1 MiB
-// kept); `redirect` says what happens to standard error: by default it is
-// captured too.
-ShResult Sh(const std::string& command, const std::string& redirect = " 2>&1") {
-  ShResult r;
-  FILE* p = popen((command + redirect).c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
-    if (r.output.size() < (1 << 20)) r.output.append(buf, n);
-  }
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 std::string Strata() { return std::string(STRATA_BINARY_DIR) + "/strata"; }
 
-class SignRegistryTest : public ::testing::Test {
+class SignRegistryTest : public PlainRegistryTest {
  protected:
-  void Start() {
-    Result<std::unique_ptr<RegistryServer>> server =
-        RegistryServer::Start(RegistryMode::kPlain);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    registry::ClientOptions options;
-    options.insecure_registries = {server_->host()};
-    options.credential_store = std::make_shared<registry::CredentialStore>(
-        registry::CredentialSources{});
-    Result<std::unique_ptr<registry::Client>> client =
-        registry::Client::Create(server_->host(), options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
-    Result<TempDir> dir = TempDir::Create("strata-signtest");
-    ASSERT_TRUE(dir.ok()) << dir.status().ToString();
-    dir_.emplace(*std::move(dir));
-  }
-
   oci::ImageRef Ref(const std::string& repo_tag) {
     return *oci::ParseRegistryName(server_->host() + "/" + repo_tag);
   }
 
   // `strata generate-key-pair` into DIR/prefix.{key,pub}.
   void GenerateStrataKey(const std::string& prefix) {
-    ShResult r = Sh("STRATA_PASSWORD=pw " + Strata() +
-                    " generate-key-pair --output-key-prefix " +
-                    dir_->Join(prefix) + " </dev/null");
-    ASSERT_EQ(r.code, 0) << r.output;
+    ShellOutcome r = RunShell("STRATA_PASSWORD=pw " + Strata() +
+                              " generate-key-pair --output-key-prefix " +
+                              dir_->Join(prefix) + " </dev/null 2>&1");
+    ASSERT_EQ(r.code, 0) << r.out;
   }
-
-  std::unique_ptr<RegistryServer> server_;
-  std::unique_ptr<registry::Client> client_;
-  std::optional<TempDir> dir_;
 };
 
-#define REQUIRE_REGISTRY()                                        \
-  if (Status probe = RegistryServer::Probe(RegistryMode::kPlain); \
-      !probe.ok()) {                                              \
-    GTEST_SKIP() << "registry tests need docker-registry: "       \
-                 << probe.ToString();                             \
-  }                                                               \
-  ASSERT_NO_FATAL_FAILURE(Start())
-
 TEST_F(SignRegistryTest, SignImageThenVerifyByTagAndDigest) {
-  REQUIRE_REGISTRY();
-  Result<Digest> image = PushSmallImage(*client_, "app/one", "v1", 'a');
-  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  Result<oci::Descriptor> tiny = PushTinyImage(*client_, "app/one", "v1", "a");
+  ASSERT_TRUE(tiny.ok()) << tiny.status().ToString();
+  const Digest image = tiny->digest;
   Result<crypto::PrivateKey> key = crypto::PrivateKey::GenerateEcdsaP256();
   ASSERT_TRUE(key.ok());
   crypto::PublicKey pub = *key->Public();
@@ -525,16 +433,16 @@ TEST_F(SignRegistryTest, SignImageThenVerifyByTagAndDigest) {
                 std::map<std::string, std::string>{{"team", "a<b"}});
   ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
   EXPECT_EQ(*pushed, server_->host() + "/app/one:sha256-" +
-                         std::string(image->ToString().substr(7)) + ".sig");
+                         std::string(image.ToString().substr(7)) + ".sig");
 
   for (const std::string& name :
-       {std::string("app/one:v1"), "app/one@" + image->ToString()}) {
+       {std::string("app/one:v1"), "app/one@" + image.ToString()}) {
     Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref(name));
     ASSERT_TRUE(sigs.ok()) << sigs.status().ToString();
     ASSERT_EQ(sigs->layers.size(), 1u);
     EXPECT_EQ(sigs->layers[0].payload,
               cosign::MakePayload(
-                  server_->host() + "/app/one", *image,
+                  server_->host() + "/app/one", image,
                   std::map<std::string, std::string>{{"team", "a<b"}}));
     VerifyResult r =
         VerifyWithKeys(sigs->image, sigs->layers, {&pub, 1}, false);
@@ -552,73 +460,74 @@ TEST_F(SignRegistryTest, SignImageThenVerifyByTagAndDigest) {
 }
 
 TEST_F(SignRegistryTest, CommandLineSignAndVerify) {
-  REQUIRE_REGISTRY();
-  Result<Digest> image = PushSmallImage(*client_, "app/cli", "v1", 'c');
-  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  Result<oci::Descriptor> tiny = PushTinyImage(*client_, "app/cli", "v1", "c");
+  ASSERT_TRUE(tiny.ok()) << tiny.status().ToString();
+  const Digest image = tiny->digest;
   ASSERT_NO_FATAL_FAILURE(GenerateStrataKey("s"));
   ASSERT_NO_FATAL_FAILURE(GenerateStrataKey("t"));
   const std::string ref = server_->host() + "/app/cli:v1";
 
-  ShResult verify_none =
-      Sh(Strata() + " verify --key " + dir_->Join("s.pub") + " " + ref);
-  EXPECT_EQ(verify_none.code, 2) << verify_none.output;
-  EXPECT_EQ(verify_none.output,
+  ShellOutcome verify_none = RunShell(
+      Strata() + " verify --key " + dir_->Join("s.pub") + " " + ref + " 2>&1");
+  EXPECT_EQ(verify_none.code, 2) << verify_none.out;
+  EXPECT_EQ(verify_none.out,
             "strata: no signatures\nstrata: error: no valid signature for " +
                 ref + "\n");
 
-  ShResult sign = Sh("STRATA_PASSWORD=pw " + Strata() + " sign --key " +
-                     dir_->Join("s.key") + " -a k=v " + ref + " </dev/null");
-  ASSERT_EQ(sign.code, 0) << sign.output;
-  EXPECT_EQ(sign.output, "Pushing signature to: " + server_->host() +
-                             "/app/cli:sha256-" + image->ToString().substr(7) +
-                             ".sig\n");
+  ShellOutcome sign = RunShell(
+      "STRATA_PASSWORD=pw " + Strata() + " sign --tlog-upload=false --key " +
+      dir_->Join("s.key") + " -a k=v " + ref + " </dev/null 2>&1");
+  ASSERT_EQ(sign.code, 0) << sign.out;
+  EXPECT_EQ(sign.out, "Pushing signature to: " + server_->host() +
+                          "/app/cli:sha256-" + image.ToString().substr(7) +
+                          ".sig\n");
 
-  ShResult ok =
-      Sh(Strata() + " verify --key " + dir_->Join("s.pub") + " " + ref,
-         " 2>/dev/null");
-  EXPECT_EQ(ok.code, 0) << ok.output;
-  EXPECT_EQ(ok.output, "[" +
-                           cosign::MakePayload(
-                               server_->host() + "/app/cli", *image,
-                               std::map<std::string, std::string>{{"k", "v"}}) +
-                           "]\n");
-  ShResult checks = Sh(Strata() + " verify --key " + dir_->Join("s.pub") + " " +
-                           ref + " -o text",
-                       " 2>&1 >/dev/null");
-  EXPECT_EQ(checks.output,
+  ShellOutcome ok =
+      RunShell(Strata() + " verify --key " + dir_->Join("s.pub") + " " + ref);
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_EQ(ok.out, "[" +
+                        cosign::MakePayload(
+                            server_->host() + "/app/cli", image,
+                            std::map<std::string, std::string>{{"k", "v"}}) +
+                        "]\n");
+  ShellOutcome checks =
+      RunShell(Strata() + " verify --key " + dir_->Join("s.pub") + " " + ref +
+               " -o text 2>&1 >/dev/null");
+  EXPECT_EQ(checks.out,
             "\nVerification for " + ref +
                 " --\nThe following checks were performed on each of these "
                 "signatures:\n  - The cosign claims were validated\n  - The "
                 "signatures were verified against the specified public key\n");
-  ShResult text = Sh(Strata() + " verify --key " + dir_->Join("s.pub") + " " +
-                         ref + " -o text",
-                     " 2>/dev/null");
-  EXPECT_EQ(text.output, cosign::MakePayload(
-                             server_->host() + "/app/cli", *image,
-                             std::map<std::string, std::string>{{"k", "v"}}) +
-                             "\n");
+  ShellOutcome text = RunShell(Strata() + " verify --key " +
+                               dir_->Join("s.pub") + " " + ref + " -o text");
+  EXPECT_EQ(text.out, cosign::MakePayload(
+                          server_->host() + "/app/cli", image,
+                          std::map<std::string, std::string>{{"k", "v"}}) +
+                          "\n");
 
-  ShResult other =
-      Sh(Strata() + " verify --key " + dir_->Join("t.pub") + " " + ref);
-  EXPECT_EQ(other.code, 2) << other.output;
-  EXPECT_EQ(other.output,
+  ShellOutcome other = RunShell(Strata() + " verify --key " +
+                                dir_->Join("t.pub") + " " + ref + " 2>&1");
+  EXPECT_EQ(other.code, 2) << other.out;
+  EXPECT_EQ(other.out,
             "strata: signature 1: signature does not verify with the key\n"
             "strata: error: no valid signature for " +
                 ref + "\n");
 
-  ShResult local = Sh(Strata() + " sign --key " + dir_->Join("s.key") +
-                      " oci:" + dir_->Join("layout"));
+  ShellOutcome local =
+      RunShell(Strata() + " sign --tlog-upload=false --key " +
+               dir_->Join("s.key") + " oci:" + dir_->Join("layout") + " 2>&1");
   EXPECT_EQ(local.code, 1);
-  EXPECT_EQ(local.output,
+  EXPECT_EQ(local.out,
             "strata: error: sign needs a registry image (docker://NAME or "
             "NAME), not oci:" +
                 dir_->Join("layout") + "\n");
-  ShResult neither = Sh(Strata() + " verify " + ref);
-  EXPECT_EQ(neither.code, 1) << neither.output;
-  ShResult both = Sh(Strata() + " verify --key " + dir_->Join("s.pub") +
-                     " --certificate-identity a@b.c " + ref);
+  ShellOutcome neither = RunShell(Strata() + " verify " + ref + " 2>&1");
+  EXPECT_EQ(neither.code, 1) << neither.out;
+  ShellOutcome both =
+      RunShell(Strata() + " verify --key " + dir_->Join("s.pub") +
+               " --certificate-identity a@b.c " + ref + " 2>&1");
   EXPECT_EQ(both.code, 1);
-  EXPECT_EQ(both.output,
+  EXPECT_EQ(both.out,
             "strata: error: verify with --key, or keyless with "
             "--certificate-identity[-regexp], "
             "--certificate-oidc-issuer[-regexp] and --trusted-root (not "
@@ -627,9 +536,9 @@ TEST_F(SignRegistryTest, CommandLineSignAndVerify) {
       Strata() +
       " verify --certificate-identity a@b.c "
       "--certificate-oidc-issuer https://issuer.example ";
-  ShResult no_root = Sh(keyless + ref);
+  ShellOutcome no_root = RunShell(keyless + ref + " 2>&1");
   EXPECT_EQ(no_root.code, 1);
-  EXPECT_EQ(no_root.output,
+  EXPECT_EQ(no_root.out,
             "strata: error: keyless verification needs --trusted-root (no "
             "trust material is fetched)\n");
   // Keyless over a key-signed image: a check failure, not an error.
@@ -638,10 +547,10 @@ TEST_F(SignRegistryTest, CommandLineSignAndVerify) {
                         "prod_trusted_root_from_sigstore_tuf_"
                         "seeds.json";
   if (fs::exists(prod)) {
-    ShResult no_cert =
-        Sh(keyless + "--trusted-root " + prod.string() + " " + ref);
+    ShellOutcome no_cert = RunShell(keyless + "--trusted-root " +
+                                    prod.string() + " " + ref + " 2>&1");
     EXPECT_EQ(no_cert.code, 2);
-    EXPECT_EQ(no_cert.output,
+    EXPECT_EQ(no_cert.out,
               "strata: signature 1: no certificate (not a keyless "
               "signature)\nstrata: error: no valid signature for " +
                   ref + "\n");
@@ -659,14 +568,16 @@ std::string Skopeo() {
   return (base / "strata-lab/skopeo-trixie/bin/skopeo-sigstore").string();
 }
 
-#define REQUIRE_SKOPEO()                                                 \
-  if (!fs::exists(Skopeo()))                                             \
-    GTEST_SKIP() << "no sigstore-enabled skopeo at " << Skopeo()         \
-                 << " (bash ../shared/lab/setup-skopeo.sh installs it)"; \
-  REQUIRE_REGISTRY()
-
 class SkopeoInteropTest : public SignRegistryTest {
  protected:
+  void SetUp() override {
+    if (!fs::exists(Skopeo())) {
+      GTEST_SKIP() << "no sigstore-enabled skopeo at " << Skopeo()
+                   << " (bash ../shared/lab/setup-skopeo.sh installs it)";
+    }
+    SignRegistryTest::SetUp();
+  }
+
   // registries.d with use-sigstore-attachments for the test registry, and
   // an accept-anything policy.
   std::string SkopeoArgs(const std::string& policy) {
@@ -697,21 +608,21 @@ class SkopeoInteropTest : public SignRegistryTest {
 };
 
 TEST_F(SkopeoInteropTest, StrataVerifiesWhatSkopeoSigned) {
-  REQUIRE_SKOPEO();
-  ASSERT_TRUE(PushSmallImage(*client_, "src/app", "v1", 's').ok());
+  ASSERT_TRUE(PushTinyImage(*client_, "src/app", "v1", "s").ok());
   WriteFile(dir_->Join("pass"), "skopeo-pass");
-  ShResult gen =
-      Sh(Skopeo() + " generate-sigstore-key --output-prefix " +
-         dir_->Join("k") + " --passphrase-file " + dir_->Join("pass"));
-  ASSERT_EQ(gen.code, 0) << gen.output;
+  ShellOutcome gen = RunShell(
+      Skopeo() + " generate-sigstore-key --output-prefix " + dir_->Join("k") +
+      " --passphrase-file " + dir_->Join("pass") + " 2>&1");
+  ASSERT_EQ(gen.code, 0) << gen.out;
   const std::string host = server_->host();
-  ShResult copy = Sh(SkopeoArgs(InsecurePolicy()) +
-                     " copy -q --src-tls-verify=false --dest-tls-verify=false "
-                     "--sign-by-sigstore-private-key " +
-                     dir_->Join("k.private") + " --sign-passphrase-file " +
-                     dir_->Join("pass") + " docker://" + host +
-                     "/src/app:v1 docker://" + host + "/signed/app:v1");
-  ASSERT_EQ(copy.code, 0) << copy.output;
+  ShellOutcome copy =
+      RunShell(SkopeoArgs(InsecurePolicy()) +
+               " copy -q --src-tls-verify=false --dest-tls-verify=false "
+               "--sign-by-sigstore-private-key " +
+               dir_->Join("k.private") + " --sign-passphrase-file " +
+               dir_->Join("pass") + " docker://" + host +
+               "/src/app:v1 docker://" + host + "/signed/app:v1 2>&1");
+  ASSERT_EQ(copy.code, 0) << copy.out;
 
   Result<RemoteSignatures> sigs =
       FetchSignatures(*client_, Ref("signed/app:v1"));
@@ -723,39 +634,39 @@ TEST_F(SkopeoInteropTest, StrataVerifiesWhatSkopeoSigned) {
   EXPECT_TRUE(
       VerifyWithKeys(sigs->image, sigs->layers, {&*pub, 1}, false).accepted);
 
-  ShResult ok = Sh(Strata() + " verify --key " + dir_->Join("k.pub") + " " +
-                       host + "/signed/app:v1",
-                   " 2>/dev/null");
-  EXPECT_EQ(ok.code, 0) << ok.output;
-  EXPECT_EQ(ok.output, "[" + sigs->layers[0].payload + "]\n");
+  ShellOutcome ok = RunShell(Strata() + " verify --key " + dir_->Join("k.pub") +
+                             " " + host + "/signed/app:v1");
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_EQ(ok.out, "[" + sigs->layers[0].payload + "]\n");
   ASSERT_NO_FATAL_FAILURE(GenerateStrataKey("other"));
-  ShResult bad = Sh(Strata() + " verify --key " + dir_->Join("other.pub") +
-                    " " + host + "/signed/app:v1");
-  EXPECT_EQ(bad.code, 2) << bad.output;
-  EXPECT_EQ(bad.output,
+  ShellOutcome bad =
+      RunShell(Strata() + " verify --key " + dir_->Join("other.pub") + " " +
+               host + "/signed/app:v1 2>&1");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_EQ(bad.out,
             "strata: signature 1: signature does not verify with the key\n"
             "strata: error: no valid signature for " +
                 host + "/signed/app:v1\n");
 }
 
 TEST_F(SkopeoInteropTest, SkopeoPolicyAcceptsWhatStrataSigned) {
-  REQUIRE_SKOPEO();
-  Result<Digest> app = PushSmallImage(*client_, "team/app", "v1", 'p');
-  ASSERT_TRUE(app.ok());
-  Result<Digest> forged = PushSmallImage(*client_, "team/forged", "v1", 'f');
+  ASSERT_TRUE(PushTinyImage(*client_, "team/app", "v1", "p").ok());
+  Result<oci::Descriptor> forged =
+      PushTinyImage(*client_, "team/forged", "v1", "f");
   ASSERT_TRUE(forged.ok());
   ASSERT_NO_FATAL_FAILURE(GenerateStrataKey("s"));
   const std::string host = server_->host();
-  ShResult sign =
-      Sh("STRATA_PASSWORD=pw " + Strata() + " sign --key " +
-         dir_->Join("s.key") + " " + host + "/team/app:v1 </dev/null");
-  ASSERT_EQ(sign.code, 0) << sign.output;
+  ShellOutcome sign = RunShell(
+      "STRATA_PASSWORD=pw " + Strata() + " sign --tlog-upload=false --key " +
+      dir_->Join("s.key") + " " + host + "/team/app:v1 </dev/null 2>&1");
+  ASSERT_EQ(sign.code, 0) << sign.out;
 
   const std::string pub = dir_->Join("s.pub");
-  ShResult pull = Sh(SkopeoArgs(SigstorePolicy("team/app", pub)) +
-                     " copy -q --src-tls-verify=false docker://" + host +
-                     "/team/app:v1 dir:" + dir_->Join("out-app"));
-  EXPECT_EQ(pull.code, 0) << pull.output;
+  ShellOutcome pull =
+      RunShell(SkopeoArgs(SigstorePolicy("team/app", pub)) +
+               " copy -q --src-tls-verify=false docker://" + host +
+               "/team/app:v1 dir:" + dir_->Join("out-app") + " 2>&1");
+  EXPECT_EQ(pull.code, 0) << pull.out;
 
   // team/forged carries a valid signature by the same key, made for
   // team/app: the policy's matchRepository refuses it.
@@ -763,22 +674,23 @@ TEST_F(SkopeoInteropTest, SkopeoPolicyAcceptsWhatStrataSigned) {
       LoadPrivateKeyFile(dir_->Join("s.key"), "pw");
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   cosign::SignatureLayer layer;
-  layer.payload = cosign::MakePayload(host + "/team/app", *forged);
+  layer.payload = cosign::MakePayload(host + "/team/app", forged->digest);
   layer.signature =
       Base64Encode(*key->Sign(layer.payload, crypto::Hash::kSha256));
   ASSERT_TRUE(
-      cosign::PushSignature(*client_, "team/forged", *forged, layer).ok());
-  ShResult refused = Sh(SkopeoArgs(SigstorePolicy("team/forged", pub)) +
-                        " copy -q --src-tls-verify=false docker://" + host +
-                        "/team/forged:v1 dir:" + dir_->Join("out-forged"));
-  EXPECT_NE(refused.code, 0) << refused.output;
-  EXPECT_NE(refused.output.find("team/app"), std::string::npos)
-      << refused.output;
+      cosign::PushSignature(*client_, "team/forged", forged->digest, layer)
+          .ok());
+  ShellOutcome refused =
+      RunShell(SkopeoArgs(SigstorePolicy("team/forged", pub)) +
+               " copy -q --src-tls-verify=false docker://" + host +
+               "/team/forged:v1 dir:" + dir_->Join("out-forged") + " 2>&1");
+  EXPECT_NE(refused.code, 0) << refused.out;
+  EXPECT_NE(refused.out.find("team/app"), std::string::npos) << refused.out;
   // strata agrees: the signed identity is another repository.
-  ShResult strata =
-      Sh(Strata() + " verify --key " + pub + " " + host + "/team/forged:v1");
-  EXPECT_EQ(strata.code, 2) << strata.output;
-  EXPECT_EQ(strata.output,
+  ShellOutcome strata = RunShell(Strata() + " verify --key " + pub + " " +
+                                 host + "/team/forged:v1 2>&1");
+  EXPECT_EQ(strata.code, 2) << strata.out;
+  EXPECT_EQ(strata.out,
             "strata: signature 1: signed identity \"" + host +
                 "/team/app\" is not repository " + host +
                 "/team/forged\nstrata: error: no valid signature for " + host +

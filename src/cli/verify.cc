@@ -15,6 +15,7 @@
 #include "cli/output.h"
 #include "cli/remote.h"
 #include "cli/sign.h"
+#include "cosign/attest.h"
 #include "cosign/go_json.h"
 #include "io/file_source.h"
 #include "pki/certificate.h"
@@ -87,6 +88,59 @@ Result<cosign::Payload> CheckClaims(const cosign::ImageIdentity& image,
   return std::move(v.verified.front());
 }
 
+// The message signature of a .sig layer: its base64 signature over the
+// payload's sha256.
+Result<sigstore::MessageSignature> LayerMessageSignature(
+    const cosign::SignatureLayer& layer) {
+  std::string b64 = layer.signature;
+  std::erase_if(b64, [](char c) { return c == '\n' || c == '\r'; });
+  ASSIGN_OR_RETURN(std::string signature, Base64Decode(b64));
+  return sigstore::MessageSignature{
+      "SHA2_256", crypto::HashBytes(crypto::Hash::kSha256, layer.payload),
+      std::move(signature)};
+}
+
+// A key signature's Rekor bundle annotation: a log entry of `root` that
+// records this payload's digest, this signature and `key`.
+Status CheckKeyTlog(const cosign::SignatureLayer& layer,
+                    const crypto::PublicKey& key,
+                    const sigstore::TrustedRoot& root, int64_t now_unix) {
+  if (!layer.bundle) {
+    return PermissionDeniedError(
+        "no rekor bundle (dev.sigstore.cosign/bundle) to verify the log "
+        "entry with --trusted-root (--insecure-ignore-tlog skips it)");
+  }
+  sigstore::Bundle bundle;
+  bundle.public_key_hint = "";
+  ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
+                   ParseRekorBundle(*layer.bundle));
+  bundle.tlog_entries.push_back(std::move(entry));
+  ASSIGN_OR_RETURN(bundle.message_signature, LayerMessageSignature(layer));
+  sigstore::VerifyPolicy vp;
+  vp.key = key;
+  vp.now_unix = now_unix;
+  return sigstore::VerifyBundle(
+             bundle, sigstore::Artifact::FromBytes(layer.payload), root, vp)
+      .status();
+}
+
+// The claims and signature with `keys` and, with a root, the log entry: for
+// the first key the signature verifies with.
+Result<cosign::Payload> CheckKeyLayer(const cosign::ImageIdentity& image,
+                                      const cosign::SignatureLayer& layer,
+                                      std::span<const crypto::PublicKey> keys,
+                                      const sigstore::TrustedRoot* root,
+                                      int64_t now_unix) {
+  if (root == nullptr) return CheckClaims(image, layer, keys);
+  for (const crypto::PublicKey& key : keys) {
+    Result<cosign::Payload> p = CheckClaims(image, layer, {&key, 1});
+    if (!p.ok()) continue;
+    RETURN_IF_ERROR(CheckKeyTlog(layer, key, *root, now_unix));
+    return p;
+  }
+  return CheckClaims(image, layer, keys).status();
+}
+
 Result<cosign::Payload> CheckKeyless(const cosign::ImageIdentity& image,
                                      const cosign::SignatureLayer& layer,
                                      const KeylessPolicy& policy) {
@@ -105,12 +159,7 @@ Result<cosign::Payload> CheckKeyless(const cosign::ImageIdentity& image,
   ASSIGN_OR_RETURN(
       sigstore::Bundle bundle,
       LegacyKeylessBundle(*layer.certificate, layer.chain, *layer.bundle));
-  std::string b64 = layer.signature;
-  std::erase_if(b64, [](char c) { return c == '\n' || c == '\r'; });
-  ASSIGN_OR_RETURN(std::string signature, Base64Decode(b64));
-  bundle.message_signature = sigstore::MessageSignature{
-      "SHA2_256", crypto::HashBytes(crypto::Hash::kSha256, layer.payload),
-      std::move(signature)};
+  ASSIGN_OR_RETURN(bundle.message_signature, LayerMessageSignature(layer));
   sigstore::VerifyPolicy vp;
   vp.identity = policy.identity;
   vp.now_unix = policy.now_unix;
@@ -283,7 +332,9 @@ Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view text) {
 VerifyResult VerifyWithKeys(const cosign::ImageIdentity& image,
                             std::span<const cosign::SignatureLayer> layers,
                             std::span<const crypto::PublicKey> keys,
-                            bool require_all_keys) {
+                            bool require_all_keys,
+                            const sigstore::TrustedRoot* tlog_root,
+                            int64_t now_unix) {
   VerifyResult r;
   if (layers.empty()) {
     r.rejections.push_back("no signatures");
@@ -291,7 +342,8 @@ VerifyResult VerifyWithKeys(const cosign::ImageIdentity& image,
   }
   std::vector<bool> key_used(keys.size(), false);
   for (size_t i = 0; i < layers.size(); ++i) {
-    Result<cosign::Payload> p = CheckClaims(image, layers[i], keys);
+    Result<cosign::Payload> p =
+        CheckKeyLayer(image, layers[i], keys, tlog_root, now_unix);
     if (!p.ok()) {
       r.rejections.push_back(Numbered(i, p.status().ToString()));
       continue;
@@ -300,7 +352,9 @@ VerifyResult VerifyWithKeys(const cosign::ImageIdentity& image,
     if (require_all_keys) {
       for (size_t k = 0; k < keys.size(); ++k) {
         key_used[k] =
-            key_used[k] || CheckClaims(image, layers[i], {&keys[k], 1}).ok();
+            key_used[k] ||
+            CheckKeyLayer(image, layers[i], {&keys[k], 1}, tlog_root, now_unix)
+                .ok();
       }
     }
   }
@@ -414,8 +468,15 @@ BundleVerifyResult VerifyImageBundles(
   BundleVerifyResult r;
   const sigstore::Artifact artifact =
       sigstore::Artifact::FromSha256(RawSha256(image));
+  const std::string_view wanted = policy.predicate_type.empty()
+                                      ? cosign::kCosignSignPredicateType
+                                      : std::string_view(policy.predicate_type);
   for (size_t i = 0; i < bundles.size(); ++i) {
     const cosign::StoredBundle& stored = bundles[i];
+    if (!stored.predicate_type.empty() && stored.predicate_type != wanted) {
+      ++r.passed_over;
+      continue;
+    }
     if (!stored.status.ok()) {
       r.rejections.push_back(BundleNumbered(i, stored.status.ToString()));
       continue;
@@ -472,10 +533,16 @@ BundleVerifyResult VerifyImageBundles(
         }
       }
       if (st.ok()) {
-        st = cosign::CheckSignStatement(b->dsse_envelope->payload_type,
-                                        v.payload, image);
+        st = policy.predicate_type.empty()
+                 ? cosign::CheckSignStatement(b->dsse_envelope->payload_type,
+                                              v.payload, image)
+                 : cosign::CheckAttestationStatement(
+                       b->dsse_envelope->payload_type, v.payload, image,
+                       policy.predicate_type)
+                       .status();
       }
       if (st.ok()) {
+        v.envelope = *b->dsse_envelope;
         r.verified.push_back(std::move(v));
         last = Status::Ok();
         break;
@@ -514,18 +581,113 @@ std::string BundleVerifiedJson(std::string_view docker_reference,
   return out;
 }
 
+void AddIdentityFlags(CLI::App* cmd, std::string* identity,
+                      std::string* identity_regexp, std::string* issuer,
+                      std::string* issuer_regexp) {
+  cmd->add_option("--certificate-identity", *identity,
+                  "keyless: the signer's identity (certificate SAN), exact");
+  cmd->add_option("--certificate-identity-regexp", *identity_regexp,
+                  "keyless: a regexp the whole identity must match");
+  cmd->add_option("--certificate-oidc-issuer", *issuer,
+                  "keyless: the OIDC issuer, exact");
+  cmd->add_option("--certificate-oidc-issuer-regexp", *issuer_regexp,
+                  "keyless: a regexp the whole OIDC issuer must match");
+}
+
+void AddVerifierFlags(CLI::App* cmd, VerifierFlags* flags,
+                      std::string_view what) {
+  const std::string w(what);
+  cmd->add_option("--key", flags->keys,
+                  "public key file (PEM); repeat for several (any one "
+                  "suffices)")
+      ->allow_extra_args(false);
+  AddIdentityFlags(cmd, &flags->identity, &flags->identity_regexp,
+                   &flags->issuer, &flags->issuer_regexp);
+  cmd->add_option("--trusted-root", flags->trusted_root,
+                  "a Sigstore trusted_root.json: required keyless; with --key, "
+                  "every " +
+                      w +
+                      "'s log entry is verified against it (nothing is "
+                      "fetched)");
+  cmd->add_flag("--insecure-ignore-tlog", flags->ignore_tlog,
+                "with --key: accept " + w +
+                    "s on their signature alone, without a verified "
+                    "transparency log entry");
+}
+
+Status LoadVerifier(const VerifierFlags& f, Verifier* out) {
+  const bool keyless = !f.identity.empty() || !f.identity_regexp.empty() ||
+                       !f.issuer.empty() || !f.issuer_regexp.empty() ||
+                       (f.keys.empty() && !f.trusted_root.empty());
+  if (f.keys.empty() == !keyless) {
+    return InvalidArgumentError(
+        "verify with --key, or keyless with --certificate-identity[-regexp], "
+        "--certificate-oidc-issuer[-regexp] and --trusted-root (not both)");
+  }
+  if (keyless && f.ignore_tlog) {
+    return InvalidArgumentError(
+        "--insecure-ignore-tlog applies to --key verification only");
+  }
+  if (f.keys.size() > kMaxVerifyKeys) {
+    return InvalidArgumentError("at most " + std::to_string(kMaxVerifyKeys) +
+                                " --key files");
+  }
+  if (keyless) {
+    if (f.identity.empty() == f.identity_regexp.empty()) {
+      return InvalidArgumentError(
+          "keyless verification needs exactly one of "
+          "--certificate-identity and --certificate-identity-regexp");
+    }
+    if (f.issuer.empty() == f.issuer_regexp.empty()) {
+      return InvalidArgumentError(
+          "keyless verification needs exactly one of "
+          "--certificate-oidc-issuer and --certificate-oidc-issuer-regexp");
+    }
+    if (f.trusted_root.empty()) {
+      return InvalidArgumentError(
+          "keyless verification needs --trusted-root (no trust material is "
+          "fetched)");
+    }
+    ASSIGN_OR_RETURN(pki::Matcher subject,
+                     MatcherFromFlags(f.identity, f.identity_regexp,
+                                      "certificate-identity"));
+    ASSIGN_OR_RETURN(
+        pki::Matcher issuer,
+        MatcherFromFlags(f.issuer, f.issuer_regexp, "certificate-oidc-issuer"));
+    out->identity = pki::IdentityPolicy{std::move(subject), std::move(issuer)};
+  }
+  for (const std::string& path : f.keys) {
+    ASSIGN_OR_RETURN(crypto::PublicKey k, LoadPublicKeyFile(path));
+    out->keys.push_back(std::move(k));
+  }
+  if (!f.trusted_root.empty()) {
+    ASSIGN_OR_RETURN(out->root, LoadTrustedRootFile(f.trusted_root));
+  }
+  out->ignore_tlog = f.ignore_tlog;
+  out->now_unix = SigningNow();
+  return Status::Ok();
+}
+
+const sigstore::TrustedRoot* Verifier::key_tlog_root() const {
+  return !keyless() && root && !ignore_tlog ? &*root : nullptr;
+}
+
+BundlePolicy Verifier::bundle_policy() const {
+  BundlePolicy p;
+  p.keys = keys;
+  p.identity = identity;
+  p.root = root ? &*root : nullptr;
+  p.ignore_tlog = ignore_tlog;
+  p.now_unix = now_unix;
+  return p;
+}
+
 std::function<int()> SetupVerify(CLI::App* cmd) {
   struct Args {
     std::string image;
-    std::vector<std::string> keys;
+    VerifierFlags verifier;
     bool require_all_keys = false;
-    std::string identity;
-    std::string identity_regexp;
-    std::string issuer;
-    std::string issuer_regexp;
-    std::string trusted_root;
     std::string output = "json";
-    bool ignore_tlog = false;
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
@@ -533,86 +695,18 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
                   "registry image by tag or digest (docker://NAME or NAME)")
       ->required();
   AddSigningRegistryFlags(cmd, &a->registry);
-  cmd->add_option("--key", a->keys,
-                  "public key file (PEM); repeat for several (any one "
-                  "suffices)")
-      ->allow_extra_args(false);
+  AddVerifierFlags(cmd, &a->verifier, "signature");
   cmd->add_flag("--require-all-keys", a->require_all_keys,
                 "every --key must verify at least one signature");
-  cmd->add_option("--certificate-identity", a->identity,
-                  "keyless: the signer's identity (certificate SAN), exact");
-  cmd->add_option("--certificate-identity-regexp", a->identity_regexp,
-                  "keyless: a regexp the whole identity must match");
-  cmd->add_option("--certificate-oidc-issuer", a->issuer,
-                  "keyless: the OIDC issuer, exact");
-  cmd->add_option("--certificate-oidc-issuer-regexp", a->issuer_regexp,
-                  "keyless: a regexp the whole OIDC issuer must match");
-  cmd->add_option("--trusted-root", a->trusted_root,
-                  "a Sigstore trusted_root.json: required keyless; with --key, "
-                  "for the log entries of bundles (nothing is fetched)");
-  cmd->add_flag("--insecure-ignore-tlog", a->ignore_tlog,
-                "with --key: accept bundles (--new-bundle-format) on their "
-                "signature alone, without a verified transparency log entry");
   cmd->add_option("-o,--output", a->output, "json (default) or text")
       ->check(CLI::IsMember({"json", "text"}));
   return [a]() -> int {
-    const bool keyless = !a->identity.empty() || !a->identity_regexp.empty() ||
-                         !a->issuer.empty() || !a->issuer_regexp.empty() ||
-                         (a->keys.empty() && !a->trusted_root.empty());
-    if (a->keys.empty() == !keyless) {
-      return ReportError(InvalidArgumentError(
-          "verify with --key, or keyless with --certificate-identity[-regexp], "
-          "--certificate-oidc-issuer[-regexp] and --trusted-root (not both)"));
+    Verifier v;
+    if (Status st = LoadVerifier(a->verifier, &v); !st.ok()) {
+      return ReportError(st);
     }
-    if (keyless && a->ignore_tlog) {
-      return ReportError(InvalidArgumentError(
-          "--insecure-ignore-tlog applies to --key verification only"));
-    }
-    if (a->keys.size() > kMaxVerifyKeys) {
-      return ReportError(InvalidArgumentError(
-          "at most " + std::to_string(kMaxVerifyKeys) + " --key files"));
-    }
-    std::vector<crypto::PublicKey> keys;
-    for (const std::string& path : a->keys) {
-      Result<crypto::PublicKey> k = LoadPublicKeyFile(path);
-      if (!k.ok()) return ReportError(k.status());
-      keys.push_back(*std::move(k));
-    }
-    std::optional<sigstore::TrustedRoot> root;
-    std::optional<KeylessPolicy> policy;
-    if (keyless) {
-      if (a->identity.empty() == a->identity_regexp.empty()) {
-        return ReportError(InvalidArgumentError(
-            "keyless verification needs exactly one of "
-            "--certificate-identity and --certificate-identity-regexp"));
-      }
-      if (a->issuer.empty() == a->issuer_regexp.empty()) {
-        return ReportError(InvalidArgumentError(
-            "keyless verification needs exactly one of "
-            "--certificate-oidc-issuer and --certificate-oidc-issuer-regexp"));
-      }
-      if (a->trusted_root.empty()) {
-        return ReportError(InvalidArgumentError(
-            "keyless verification needs --trusted-root (no trust material is "
-            "fetched)"));
-      }
-      Result<pki::Matcher> subject = MatcherFromFlags(
-          a->identity, a->identity_regexp, "certificate-identity");
-      if (!subject.ok()) return ReportError(subject.status());
-      Result<pki::Matcher> issuer = MatcherFromFlags(
-          a->issuer, a->issuer_regexp, "certificate-oidc-issuer");
-      if (!issuer.ok()) return ReportError(issuer.status());
-      policy.emplace(KeylessPolicy{
-          pki::IdentityPolicy{*std::move(subject), *std::move(issuer)}, nullptr,
-          static_cast<int64_t>(std::time(nullptr))});
-    }
-    if (!a->trusted_root.empty()) {
-      Result<sigstore::TrustedRoot> loaded =
-          LoadTrustedRootFile(a->trusted_root);
-      if (!loaded.ok()) return ReportError(loaded.status());
-      root = *std::move(loaded);
-      if (policy) policy->root = &*root;
-    }
+    const bool keyless = v.keyless();
+    const std::vector<crypto::PublicKey>& keys = v.keys;
     Result<oci::ImageRef> ref = ParseRegistryImage("verify", a->image);
     if (!ref.ok()) return ReportError(ref.status());
     registry::RegistryOptions ro;
@@ -628,31 +722,39 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
     Result<std::vector<cosign::StoredBundle>> stored = cosign::ReadBundles(
         **client, ref->repository, remote->image.manifest_digest);
     if (!stored.ok()) return ReportError(stored.status());
-    BundlePolicy bundle_policy;
-    bundle_policy.keys = keys;
-    if (keyless) bundle_policy.identity = policy->identity;
-    bundle_policy.root = root ? &*root : nullptr;
-    bundle_policy.ignore_tlog = a->ignore_tlog;
-    bundle_policy.now_unix = static_cast<int64_t>(std::time(nullptr));
+    const BundlePolicy bundle_policy = v.bundle_policy();
     const BundleVerifyResult bundles = VerifyImageBundles(
         remote->image.manifest_digest, *stored, bundle_policy);
-    VerifyResult r = keyless
-                         ? VerifyKeyless(remote->image, remote->layers, *policy)
-                         : VerifyWithKeys(remote->image, remote->layers, keys,
-                                          /*require_all_keys=*/false);
+    // With --key and --trusted-root, .sig layers need their log entry too.
+    const sigstore::TrustedRoot* key_tlog_root = v.key_tlog_root();
+    VerifyResult r =
+        keyless
+            ? VerifyKeyless(remote->image, remote->layers,
+                            KeylessPolicy{*v.identity, &*v.root, v.now_unix})
+            : VerifyWithKeys(remote->image, remote->layers, keys,
+                             /*require_all_keys=*/false, key_tlog_root,
+                             bundle_policy.now_unix);
     bool accepted = r.accepted || !bundles.verified.empty();
     std::vector<std::string> rejections = r.rejections;
     // Bundles but no .sig manifest: its "no signatures" says nothing.
-    if (remote->layers.empty() && !stored->empty()) rejections.clear();
+    if (remote->layers.empty() && stored->size() > bundles.passed_over) {
+      rejections.clear();
+    }
     rejections.insert(rejections.end(), bundles.rejections.begin(),
                       bundles.rejections.end());
     if (!keyless && a->require_all_keys) {
       for (size_t k = 0; k < keys.size(); ++k) {
-        bool used =
-            VerifyWithKeys(remote->image, remote->layers, {&keys[k], 1}, false)
-                .accepted;
-        for (const VerifiedImageBundle& v : bundles.verified) {
-          used = used || v.key_index == k;
+        bool used = VerifyWithKeys(remote->image, remote->layers, {&keys[k], 1},
+                                   false, key_tlog_root, bundle_policy.now_unix)
+                        .accepted;
+        // Each key on its own: a bundle records only the first key that
+        // verified it.
+        if (!used && !stored->empty()) {
+          BundlePolicy one = bundle_policy;
+          one.keys = {&keys[k], 1};
+          used =
+              !VerifyImageBundles(remote->image.manifest_digest, *stored, one)
+                   .verified.empty();
         }
         if (used) continue;
         rejections.push_back("key " + std::to_string(k + 1) +
@@ -672,11 +774,14 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
                          " --\nThe following checks were performed on each "
                          "of these signatures:\n  - The cosign claims were "
                          "validated\n";
+    if (keyless || key_tlog_root != nullptr) {
+      checks +=
+          "  - Existence of the claims in the transparency log was verified "
+          "offline\n";
+    }
     checks += keyless
-                  ? "  - Existence of the claims in the transparency log was "
-                    "verified offline\n  - The code-signing certificate was "
-                    "verified using trusted certificate authority "
-                    "certificates\n"
+                  ? "  - The code-signing certificate was verified using "
+                    "trusted certificate authority certificates\n"
                   : "  - The signatures were verified against the specified "
                     "public key\n";
     std::fputs(checks.c_str(), stderr);

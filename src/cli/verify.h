@@ -33,6 +33,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +47,7 @@
 #include "crypto/keys.h"
 #include "pki/identity.h"
 #include "sigstore/bundle.h"
+#include "sigstore/dsse.h"
 #include "sigstore/tlog.h"
 #include "sigstore/trusted_root.h"
 
@@ -59,9 +61,12 @@ inline constexpr size_t kMaxRekorBundleBytes = 256 * 1024;
 // `strata verify (--key K ... [--trusted-root F | --insecure-ignore-tlog] |
 // --certificate-identity[-regexp] ... --certificate-oidc-issuer[-regexp] ...
 // --trusted-root F) IMAGE`. Both storage modes are searched: the .sig tag and
-// bundle referrers; a key-signed bundle needs its log entry verified against
-// --trusted-root unless --insecure-ignore-tlog (the .sig path is unchanged:
-// it checks no log entry for keys).
+// bundle referrers. With --key and --trusted-root every signature's log
+// entry is verified against that root (a .sig layer's Rekor bundle
+// annotation, a bundle's entry); a key-signed bundle always needs one unless
+// --insecure-ignore-tlog, while a .sig layer without --trusted-root is
+// accepted on its signature alone (as skopeo's sigstoreSigned policy does
+// without a Rekor key).
 // Exit 0 verified, 2 no valid signature, 1 error.
 std::function<int()> SetupVerify(CLI::App* cmd);
 
@@ -93,6 +98,54 @@ Result<pki::Matcher> MatcherFromFlags(const std::string& exact,
                                       const std::string& regexp,
                                       std::string_view flag);
 
+// The verification flags `verify` and `verify-attestation` share, with
+// cosign's names: --key (repeatable), --certificate-identity[-regexp],
+// --certificate-oidc-issuer[-regexp], --trusted-root and
+// --insecure-ignore-tlog. `what` ("signature", "attestation") words the
+// help.
+// The keyless identity flags: --certificate-identity[-regexp] and
+// --certificate-oidc-issuer[-regexp] (see MatcherFromFlags).
+void AddIdentityFlags(CLI::App* cmd, std::string* identity,
+                      std::string* identity_regexp, std::string* issuer,
+                      std::string* issuer_regexp);
+
+struct VerifierFlags {
+  std::vector<std::string> keys;
+  std::string identity, identity_regexp, issuer, issuer_regexp;
+  std::string trusted_root;
+  bool ignore_tlog = false;
+};
+void AddVerifierFlags(CLI::App* cmd, VerifierFlags* flags,
+                      std::string_view what);
+
+struct BundlePolicy;
+
+// What the flags load into. Not movable: bundle_policy() points into it.
+struct Verifier {
+  std::vector<crypto::PublicKey> keys;
+  std::optional<pki::IdentityPolicy> identity;  // set: keyless
+  std::optional<sigstore::TrustedRoot> root;
+  bool ignore_tlog = false;
+  int64_t now_unix = 0;  // the clock, for integrated times
+
+  Verifier() = default;
+  Verifier(const Verifier&) = delete;
+  Verifier& operator=(const Verifier&) = delete;
+
+  bool keyless() const { return identity.has_value(); }
+  // The root the log entries of key-signed .sig and .att layers are checked
+  // against: the trusted root with --key, unless --insecure-ignore-tlog.
+  const sigstore::TrustedRoot* key_tlog_root() const;
+  // How bundles are checked (BundlePolicy, predicate_type empty).
+  BundlePolicy bundle_policy() const;
+};
+
+// Loads the keys, the identity and the trusted root of `flags` into `out`.
+// Exactly one of --key and a keyless identity; keyless needs exactly one of
+// each --X/--X-regexp pair and --trusted-root; at most kMaxVerifyKeys keys;
+// --insecure-ignore-tlog only with keys. kInvalidArgument saying which.
+Status LoadVerifier(const VerifierFlags& flags, Verifier* out);
+
 struct KeylessPolicy {
   pki::IdentityPolicy identity;
   const sigstore::TrustedRoot* root = nullptr;  // required
@@ -116,10 +169,16 @@ struct VerifyResult {
 
 // Verifies `layers` of `image` with `keys` (any one suffices). With
 // `require_all_keys` every key must verify at least one accepted layer.
+// With `tlog_root` a layer must also carry a Rekor bundle annotation whose
+// entry verifies against that root (its SET signed by one of its logs) and
+// records this payload's digest, this signature and the key that verified
+// it; `now_unix` bounds the integrated time.
 VerifyResult VerifyWithKeys(const cosign::ImageIdentity& image,
                             std::span<const cosign::SignatureLayer> layers,
                             std::span<const crypto::PublicKey> keys,
-                            bool require_all_keys);
+                            bool require_all_keys,
+                            const sigstore::TrustedRoot* tlog_root = nullptr,
+                            int64_t now_unix = 0);
 
 // Verifies `layers` of `image` keyless (see above).
 VerifyResult VerifyKeyless(const cosign::ImageIdentity& image,
@@ -148,29 +207,42 @@ struct BundlePolicy {
   // nor verified. Bundles with a certificate are then rejected.
   bool ignore_tlog = false;
   int64_t now_unix = 0;
+  // What the bundles must hold: empty, image signatures
+  // (cosign::CheckSignStatement); else attestations of this predicate type
+  // URI (cosign::CheckAttestationStatement).
+  std::string predicate_type;
 };
 
 struct VerifiedImageBundle {
-  size_t index = 0;      // into the bundles verified, 0-based
-  size_t key_index = 0;  // the key that verified it (keys only)
-  std::string signer;    // the certificate's SAN, or the key type
-  std::string issuer;    // the OIDC issuer (keyless)
-  std::string payload;   // the signed in-toto statement
+  size_t index = 0;                 // into the bundles verified, 0-based
+  size_t key_index = 0;             // the key that verified it (keys only)
+  std::string signer;               // the certificate's SAN, or the key type
+  std::string issuer;               // the OIDC issuer (keyless)
+  std::string payload;              // the signed in-toto statement
+  sigstore::DsseEnvelope envelope;  // the bundle's envelope
 };
 
 struct BundleVerifyResult {
   std::vector<VerifiedImageBundle> verified;  // bundle order
   // "bundle 2: <why>" (1-based) per rejected bundle.
   std::vector<std::string> rejections;
+  // Bundles passed over because their listing says they hold another
+  // predicate type (an attestation when signatures are wanted, say).
+  size_t passed_over = 0;
 };
 
-// Verifies `bundles` of the image `image` (its manifest digest). A bundle is
-// accepted when it holds a DSSE envelope, it verifies with
-// sigstore::VerifyBundle against the artifact `image` (sha256) under the
-// policy (or, with ignore_tlog, its one signature verifies with the key),
-// and its payload passes cosign::CheckSignStatement for `image` (an in-toto
-// statement with predicateType https://sigstore.dev/cosign/sign/v1 whose
-// subject is the image: a statement about another image is rejected).
+// Verifies `bundles` of the image `image` (its manifest digest). A bundle
+// whose listed predicate type (StoredBundle::predicate_type) is set and is
+// not the wanted one (policy.predicate_type, or cosign's sign predicate for
+// signatures) is passed over without a word. A bundle is accepted when it
+// holds a DSSE envelope, it verifies with sigstore::VerifyBundle against the
+// artifact `image` (sha256) under the policy (or, with ignore_tlog, its one
+// signature verifies with the key), and its payload passes the statement
+// check of the policy for `image`: for signatures cosign::CheckSignStatement
+// (an in-toto statement with predicateType
+// https://sigstore.dev/cosign/sign/v1 whose subject is the image: a
+// statement about another image is rejected), for attestations
+// cosign::CheckAttestationStatement.
 BundleVerifyResult VerifyImageBundles(
     const Digest& image, std::span<const cosign::StoredBundle> bundles,
     const BundlePolicy& policy);

@@ -94,13 +94,22 @@ Result<sigstore::InTotoStatement> CheckLayer(const Digest& image,
   ASSIGN_OR_RETURN(sigstore::DsseEnvelope envelope,
                    sigstore::ParseDsseEnvelope(j));
   RETURN_IF_ERROR(check(image, layer, envelope));
-  if (envelope.payload_type != sigstore::kInTotoPayloadType) {
-    return PermissionDeniedError("payload type \"" + envelope.payload_type +
+  return CheckAttestationStatement(envelope.payload_type, envelope.payload,
+                                   image, predicate_type);
+}
+
+}  // namespace
+
+Result<sigstore::InTotoStatement> CheckAttestationStatement(
+    std::string_view payload_type, std::string_view payload,
+    const Digest& image, std::string_view predicate_type) {
+  if (payload_type != sigstore::kInTotoPayloadType) {
+    return PermissionDeniedError("payload type \"" + std::string(payload_type) +
                                  "\" is not " +
                                  std::string(sigstore::kInTotoPayloadType));
   }
   ASSIGN_OR_RETURN(sigstore::InTotoStatement st,
-                   sigstore::ParseInTotoStatement(envelope.payload));
+                   sigstore::ParseInTotoStatement(payload));
   if (!sigstore::HasSubjectDigest(st, image.algorithm_name(), image.hex())) {
     return PermissionDeniedError("no subject is the image " + image.ToString());
   }
@@ -111,8 +120,6 @@ Result<sigstore::InTotoStatement> CheckLayer(const Digest& image,
   }
   return st;
 }
-
-}  // namespace
 
 Result<std::string> PredicateTypeUri(std::string_view type_name) {
   for (const NamedType& t : kPredicateTypes) {

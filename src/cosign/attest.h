@@ -124,14 +124,21 @@ struct AttestationVerdict {
   Status ToStatus() const;
 };
 
+// Checks what a verified DSSE envelope says: `payload_type` is in-toto, the
+// `payload` is an in-toto statement (v1 or v0.1), some subject has digest
+// `image` (same algorithm, same hex) and its predicateType equals
+// `predicate_type` (a URI). kPermissionDenied naming what differs; a
+// statement that does not parse is that parser's error.
+Result<sigstore::InTotoStatement> CheckAttestationStatement(
+    std::string_view payload_type, std::string_view payload,
+    const Digest& image, std::string_view predicate_type);
+
 // Checks each layer, in this order, rejecting it at the first failure:
 // media type kDsseEnvelopeMediaType; blob at most kMaxEnvelopeBytes; the
 // blob is a DSSE envelope (sigstore::ParseDsseEnvelope; JSON depth capped);
 // some signature of the envelope verifies over PAE(payloadType, payload)
 // with some key in `keys` (each with its DefaultHash; RSA PKCS#1 v1.5);
-// payloadType is in-toto; the payload is an in-toto statement (v1 or v0.1);
-// some subject has digest `image` (same algorithm, same hex); its
-// predicateType equals `predicate_type` (a URI, see PredicateTypeUri).
+// then CheckAttestationStatement.
 // More than kMaxSignatureLayers layers: nothing is looked at and the one
 // rejection is "N attestations, over the cap of 100".
 AttestationVerdict VerifyAttestations(const Digest& image,

@@ -248,6 +248,11 @@ Result<std::vector<StoredBundle>> ReadBundles(registry::Client& client,
   for (const oci::Descriptor& d : index.manifests) {
     StoredBundle b;
     b.manifest = d.digest;
+    if (auto it =
+            d.annotations.find(std::string(kBundlePredicateTypeAnnotation));
+        it != d.annotations.end()) {
+      b.predicate_type = it->second;
+    }
     Result<std::string> blob = ReadOneBundle(client, repo, d, image);
     if (blob.ok()) {
       b.bundle = *std::move(blob);

@@ -101,10 +101,14 @@ Result<PushedBundle> PushBundle(registry::Client& client,
 // One bundle referrer of an image: its manifest digest and either the
 // bundle's bytes (digest-checked, at most kMaxStoredBundleBytes) or why they
 // could not be had (a bad referrer does not hide the others).
+// `predicate_type` is what the listing's dev.sigstore.bundle.predicateType
+// annotation claims ("" when absent): unauthenticated, good only to pass over
+// bundles of another kind quietly; verification checks the statement itself.
 struct StoredBundle {
   Digest manifest;
   Status status;
   std::string bundle;
+  std::string predicate_type;
 };
 // The referrers of `image` in `repo` with artifactType kBundleArtifactType
 // (API or fallback index), in listing order. Each referrer must be an OCI
