@@ -122,6 +122,38 @@ TEST(VerifyImageBundles, PolicyAndStatementChecks) {
                                      "has no transparency log entry"});
 }
 
+// With --insecure-ignore-tlog only the envelope's signature is checked, so
+// it must be the only one: a second (here a copy of the first, which the key
+// would verify) is refused rather than ignored.
+TEST(VerifyImageBundles, IgnoreTlogRefusesTwoSignatureEnvelopes) {
+  Result<crypto::PrivateKey> key = crypto::PrivateKey::GenerateEcdsaP256();
+  ASSERT_TRUE(key.ok());
+  const std::vector<crypto::PublicKey> keys = {*key->Public()};
+  const Digest image = Sha256Of("image");
+  Result<json::Json> doc =
+      json::Parse(KeyBundle(*key, image), "bundle", 1 << 20);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  json::Json& signatures = (*doc)["dsseEnvelope"]["signatures"];
+  ASSERT_EQ(signatures.size(), 1u);
+  std::vector<cosign::StoredBundle> stored(1);
+  stored[0].bundle = json::Dump(*doc);
+  BundlePolicy p;
+  p.keys = keys;
+  p.ignore_tlog = true;
+  // The bundle as signed verifies ...
+  BundleVerifyResult r = VerifyImageBundles(image, stored, p);
+  ASSERT_EQ(r.verified.size(), 1u);
+  EXPECT_TRUE(r.rejections.empty());
+  // ... and with its one signature twice it does not.
+  signatures.push_back(json::Json(signatures[0]));
+  stored[0].bundle = json::Dump(*doc);
+  r = VerifyImageBundles(image, stored, p);
+  EXPECT_TRUE(r.verified.empty());
+  EXPECT_EQ(r.rejections,
+            std::vector<std::string>{
+                "bundle 1: the envelope has 2 signatures, not exactly one"});
+}
+
 TEST(BundleVerifiedJson, PrintsCosignShape) {
   const Digest image = Sha256Of("image");
   VerifiedImageBundle key_signed;
@@ -234,6 +266,73 @@ TEST_F(SignBundleRegistryTest, CommandLineSignAndVerifyBothModes) {
   EXPECT_NE(all.out.find("key 2: no signature verifies with it"),
             std::string::npos)
       << all.out;
+}
+
+// --require-all-keys both ways: every key must verify some signature, and
+// without it any one key suffices.
+TEST_F(SignBundleRegistryTest, RequireAllKeysBothDirections) {
+  Result<oci::Descriptor> image = PushTinyImage(*client_, "app/all", "v1", "k");
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  const std::string ref = server_->host() + "/app/all:v1";
+  for (const char* k : {"s", "t"}) {
+    ShellOutcome sign = RunShell(
+        "STRATA_PASSWORD=pw " + Strata() + " sign --tlog-upload=false --key " +
+        dir_->Join(std::string(k) + ".key") + " " + ref + " </dev/null 2>&1");
+    ASSERT_EQ(sign.code, 0) << sign.out;
+  }
+  ShellOutcome u = RunShell("STRATA_PASSWORD=pw " + Strata() +
+                            " generate-key-pair --output-key-prefix " +
+                            dir_->Join("u") + " </dev/null 2>&1");
+  ASSERT_EQ(u.code, 0) << u.out;
+  const std::string s_pub = " --key " + dir_->Join("s.pub");
+  const std::string t_pub = " --key " + dir_->Join("t.pub");
+  const std::string u_pub = " --key " + dir_->Join("u.pub");
+
+  // Both keys signed: all of them verify.
+  ShellOutcome all = RunShell(Strata() + " verify" + s_pub + t_pub +
+                              " --require-all-keys --insecure-ignore-tlog " +
+                              ref + " 2>&1 >/dev/null");
+  EXPECT_EQ(all.code, 0) << all.out;
+  // u signed nothing: one key suffices ...
+  ShellOutcome any =
+      RunShell(Strata() + " verify" + s_pub + u_pub +
+               " --insecure-ignore-tlog " + ref + " 2>/dev/null");
+  EXPECT_EQ(any.code, 0) << any.out;
+  // ... unless all are required.
+  ShellOutcome missing =
+      RunShell(Strata() + " verify" + s_pub + u_pub +
+               " --require-all-keys --insecure-ignore-tlog " + ref + " 2>&1");
+  EXPECT_EQ(missing.code, 2) << missing.out;
+  EXPECT_EQ(missing.out,
+            "strata: signature 2: signature does not verify with any of 2 "
+            "keys\nstrata: key 2: no signature verifies with it\nstrata: "
+            "error: no valid signature for " +
+                ref + "\n");
+
+  // A bundle-only image: the same key twice counts for both.
+  Result<oci::Descriptor> bundled =
+      PushTinyImage(*client_, "app/all", "v2", "l");
+  ASSERT_TRUE(bundled.ok()) << bundled.status().ToString();
+  const std::string bundled_ref = server_->host() + "/app/all:v2";
+  ShellOutcome sign =
+      RunShell("STRATA_PASSWORD=pw " + Strata() +
+               " sign --tlog-upload=false --key " + dir_->Join("s.key") +
+               " --new-bundle-format " + bundled_ref + " </dev/null 2>&1");
+  ASSERT_EQ(sign.code, 0) << sign.out;
+  ShellOutcome twice = RunShell(Strata() + " verify" + s_pub + s_pub +
+                                " --require-all-keys --insecure-ignore-tlog " +
+                                bundled_ref + " 2>/dev/null");
+  EXPECT_EQ(twice.code, 0) << twice.out;
+  EXPECT_EQ(twice.out, "[" + Entry(bundled_ref, bundled->digest) + "]\n");
+  // And a key that signed no bundle is still named.
+  ShellOutcome bundle_missing = RunShell(
+      Strata() + " verify" + s_pub + u_pub +
+      " --require-all-keys --insecure-ignore-tlog " + bundled_ref + " 2>&1");
+  EXPECT_EQ(bundle_missing.code, 2) << bundle_missing.out;
+  EXPECT_EQ(bundle_missing.out,
+            "strata: key 2: no signature verifies with it\nstrata: error: "
+            "no valid signature for " +
+                bundled_ref + "\n");
 }
 
 TEST_F(SignBundleRegistryTest, BundleAboutAnotherImageIsRejected) {

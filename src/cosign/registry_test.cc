@@ -23,8 +23,12 @@ class CosignRegistryTest : public PlainRegistryTest {
  protected:
   // Pushes each of `blobs` and tags a signature manifest over them (each
   // with a dummy signature annotation) as the .sig of `image`.
+  // `padding`, when set, is one more annotation on the first layer (to
+  // grow the manifest); the manifest's size goes to `manifest_bytes`.
   void PutSignatureManifest(const Digest& image,
-                            const std::vector<std::string>& blobs) {
+                            const std::vector<std::string>& blobs,
+                            const std::string& padding = "",
+                            size_t* manifest_bytes = nullptr) {
     std::vector<oci::Descriptor> layers;
     for (const std::string& blob : blobs) {
       oci::Descriptor d;
@@ -37,9 +41,13 @@ class CosignRegistryTest : public PlainRegistryTest {
         ASSERT_TRUE(PushBlobBytes(*client_, kRepo, d.media_type, blob).ok());
       }
       d.annotations.emplace(kSignatureAnnotation, "AAAA");
+      if (!padding.empty() && layers.empty()) {
+        d.annotations.emplace("org.example.padding", padding);
+      }
       layers.push_back(d);
     }
     SignatureImage img = BuildSignatureImage(layers);
+    if (manifest_bytes) *manifest_bytes = img.manifest.size();
     ASSERT_TRUE(
         PushBlobBytes(*client_, kRepo, oci::media::kOciConfig, img.config)
             .ok());
@@ -149,6 +157,36 @@ TEST_F(CosignRegistryTest, CapsHostileSignatureManifests) {
   layer.signature = "AAAA";
   EXPECT_EQ(PushSignature(*client_, kRepo, image, layer).code(),
             StatusCode::kResourceExhausted);
+
+  // A manifest over its cap (a layer with a huge annotation) is refused
+  // before it is parsed.
+  size_t manifest_bytes = 0;
+  ASSERT_NO_FATAL_FAILURE(PutSignatureManifest(
+      image, {"small"},
+      std::string(static_cast<size_t>(kMaxSignatureManifestBytes), 'p'),
+      &manifest_bytes));
+  ASSERT_GT(manifest_bytes, static_cast<size_t>(kMaxSignatureManifestBytes));
+  Result<std::vector<SignatureLayer>> huge =
+      ReadSignatures(*client_, kRepo, image);
+  EXPECT_EQ(huge.status(), ResourceExhaustedError(
+                               what + " is " + std::to_string(manifest_bytes) +
+                               " bytes, over the cap of 1048576"));
+  // Signing does not read-modify-write it either.
+  EXPECT_EQ(PushSignature(*client_, kRepo, image, layer),
+            ResourceExhaustedError(what + " is over the cap of 1048576 bytes"));
+  // Just under the cap it reads.
+  ASSERT_NO_FATAL_FAILURE(PutSignatureManifest(
+      image, {"small"},
+      std::string(static_cast<size_t>(kMaxSignatureManifestBytes) -
+                      (manifest_bytes - kMaxSignatureManifestBytes),
+                  'p'),
+      &manifest_bytes));
+  ASSERT_EQ(manifest_bytes, static_cast<size_t>(kMaxSignatureManifestBytes));
+  Result<std::vector<SignatureLayer>> at_cap =
+      ReadSignatures(*client_, kRepo, image);
+  ASSERT_TRUE(at_cap.ok()) << at_cap.status().ToString();
+  ASSERT_EQ(at_cap->size(), 1u);
+  EXPECT_EQ((*at_cap)[0].payload, "small");
 
   // At the cap it reads.
   many.pop_back();

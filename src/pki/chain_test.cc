@@ -186,6 +186,41 @@ TEST(VerifyChainTest, RefusesForeignRootAndBadSignature) {
       << status.ToString();
 }
 
+// A foreign root and its intermediate, both carried as the untrusted chain:
+// the carried root is refused outright, and without it the leaf does not
+// reach the trusted root.
+TEST(VerifyChainTest, RefusesForeignRootAndIntermediateInTheChain) {
+  auto root = MakeCert("root", nullptr, kT0 - kDay, kT0 + 10 * kDay, CaExts());
+  auto evil_root =
+      MakeCert("evil root", nullptr, kT0 - kDay, kT0 + 10 * kDay, CaExts());
+  auto evil_inter = MakeCert("evil intermediate", &evil_root, kT0 - kDay,
+                             kT0 + 10 * kDay, CaExts());
+  auto leaf = MakeCert("leaf", &evil_inter, kT0, kT0 + kDay, LeafExts());
+  std::vector<TrustedAuthority> trusted = {Authority({&root})};
+  const TimePoint at = FromUnix(kT0 + 60);
+  std::vector<Certificate> carried = {evil_inter.cert, evil_root.cert};
+  auto status = VerifyChain(leaf.cert, carried, trusted, at).status();
+  EXPECT_EQ(status.code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(status.message().starts_with(
+      "untrusted chain contains a root certificate"))
+      << status.ToString();
+  EXPECT_EQ(status, PermissionDeniedError("untrusted chain contains a root "
+                                          "certificate (CN=evil root)"));
+  // The intermediate alone: its issuer is nowhere among the trusted.
+  EXPECT_EQ(
+      VerifyChain(leaf.cert, std::span(carried).first(1), trusted, at).status(),
+      PermissionDeniedError(
+          "certificate does not chain to a trusted certificate "
+          "authority at 2024-01-01T00:01:00Z (authority 0: unable to "
+          "get local issuer certificate)"));
+  // The same chain does verify against its own root: the refusals above
+  // are about trust, not a malformed chain.
+  std::vector<TrustedAuthority> evil_trusted = {Authority({&evil_root})};
+  EXPECT_TRUE(
+      VerifyChain(leaf.cert, std::span(carried).first(1), evil_trusted, at)
+          .ok());
+}
+
 TEST(VerifyChainTest, RefusesLeavesThatAreNotCodeSigning) {
   auto root = MakeCert("root", nullptr, kT0 - kDay, kT0 + 10 * kDay, CaExts());
   std::vector<TrustedAuthority> trusted = {Authority({&root})};
