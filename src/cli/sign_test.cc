@@ -20,6 +20,7 @@
 #include "cosign/storage.h"
 #include "crypto/keys.h"
 #include "pki/certificate.h"
+#include "pki/test_util.h"
 #include "registry/client.h"
 #include "registry/testing/plain_registry.h"
 #include "testing/test_util.h"
@@ -222,6 +223,40 @@ TEST(VerifyKeyless, RejectsSetByUnknownKeyAndUnknownLog) {
                        "2023-01-20T20:51:33Z: "));
 }
 
+// Trust comes from the trusted root alone: the chain annotation carries
+// Fulcio's real intermediate and root, but a trusted root whose only CA is
+// an unrelated self-signed one does not accept the certificate.
+TEST(VerifyKeyless, ChainsOnlyToTheTrustedRootsAuthorities) {
+  SKIP_WITHOUT_FIXTURES();
+  DirImage img = LoadDirImage(kFulcioImage, kFulcioRepo);
+  ASSERT_EQ(img.layers.size(), 1u);
+  ASSERT_TRUE(img.layers[0].chain.has_value());
+  Result<std::vector<pki::Certificate>> annotated =
+      pki::Certificate::ParsePemChain(*img.layers[0].chain);
+  ASSERT_TRUE(annotated.ok()) << annotated.status().ToString();
+  ASSERT_EQ(annotated->size(), 2u);  // intermediate, root
+  EXPECT_FALSE((*annotated)[0].IsSelfIssued());
+  EXPECT_TRUE((*annotated)[1].IsSelfIssued());
+
+  // The root in the annotation is dropped: leaf and intermediate remain.
+  Result<sigstore::Bundle> legacy = LegacyKeylessBundle(
+      *img.layers[0].certificate, img.layers[0].chain, *img.layers[0].bundle);
+  ASSERT_TRUE(legacy.ok()) << legacy.status().ToString();
+  ASSERT_EQ(legacy->certificates.size(), 2u);
+  EXPECT_EQ(legacy->certificates[1], (*annotated)[0].ToDer());
+
+  pki::testing::TestCert unrelated = pki::testing::MakeCert(
+      "unrelated CA", nullptr, 1600000000, 2000000000, pki::testing::CaExts());
+  sigstore::TrustedRoot root = FixtureRoot();
+  ASSERT_EQ(root.certificate_authorities.size(), 1u);
+  root.certificate_authorities[0].cert_chain = {unrelated.cert.ToDer()};
+  EXPECT_EQ(OneRejection(VerifyKeyless(img.image, img.layers, Policy(root))),
+            "signature 1: signing certificate at 2023-01-20T20:51:33Z: "
+            "certificate does not chain to a trusted certificate authority at "
+            "2023-01-20T20:51:33Z (authority 0: unable to get local issuer "
+            "certificate)");
+}
+
 // The fixture's layer with its bundle's body changed by `edit`.
 std::vector<cosign::SignatureLayer> WithBody(
     const std::vector<cosign::SignatureLayer>& layers,
@@ -356,6 +391,37 @@ TEST(ParseRekorBundle, RefusesMalformedBundles) {
   EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted);
 }
 
+// cosign verify's "optional" for a certificate with Fulcio's GitHub
+// workflow extensions: each under its OID and its readable name.
+TEST(VerifiedJson, WritesGithubWorkflowExtensionsAsCosign) {
+  pki::testing::TestCert c = pki::testing::MakeCert(
+      "leaf", nullptr, 1700000000, 1700000600,
+      {{"subjectAltName", "URI:https://github.com/o/r/.github/w.yml"},
+       {"1.3.6.1.4.1.57264.1.1", "DER:68:74:74:70:73:3a:2f:2f:69"},
+       {"1.3.6.1.4.1.57264.1.2", "DER:70:75:73:68"},
+       {"1.3.6.1.4.1.57264.1.6", "DER:72:65:66:73:2f:68:65:61:64:73:2f:6d"}});
+  cosign::SignatureLayer layer;
+  layer.payload = cosign::MakePayload("reg/app", Sha256Of("m"), std::nullopt);
+  layer.certificate = c.cert.ToPem();
+  Result<cosign::Payload> p = cosign::ParsePayload(layer.payload);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const std::vector<VerifiedSignature> verified = {{0, *p}};
+  Result<std::string> j = VerifiedJson({&layer, 1}, verified);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ(*j,
+            "[{\"critical\":{\"identity\":{\"docker-reference\":\"reg/app\"},"
+            "\"image\":{\"docker-manifest-digest\":\"" +
+                Sha256Of("m").ToString() +
+                "\"},\"type\":\"cosign container image signature\"},"
+                "\"optional\":{\"1.3.6.1.4.1.57264.1.1\":\"https://i\","
+                "\"1.3.6.1.4.1.57264.1.2\":\"push\","
+                "\"1.3.6.1.4.1.57264.1.6\":\"refs/heads/m\","
+                "\"Issuer\":\"https://i\","
+                "\"Subject\":\"https://github.com/o/r/.github/w.yml\","
+                "\"githubWorkflowRef\":\"refs/heads/m\","
+                "\"githubWorkflowTrigger\":\"push\"}}]");
+}
+
 TEST(VerifyWithKeys, AnyKeyOrAllKeys) {
   SKIP_WITHOUT_FIXTURES();
   DirImage img = LoadDirImage("dir-img-cosign-valid",
@@ -380,6 +446,44 @@ TEST(VerifyWithKeys, AnyKeyOrAllKeys) {
       VerifyWithKeys(img.image, img.layers, {&good, 1}, false).verified);
   ASSERT_TRUE(j.ok());
   EXPECT_EQ(*j, "[" + img.layers[0].payload + "]");
+
+  // Every key required, and the one key given verifies.
+  r = VerifyWithKeys(img.image, img.layers, {&good, 1}, true);
+  EXPECT_TRUE(r.accepted);
+  EXPECT_EQ(r.verified.size(), 1u);
+  EXPECT_TRUE(r.rejections.empty());
+  // The same key twice: each entry is a key that verifies.
+  const std::vector<crypto::PublicKey> same = {good, good};
+  r = VerifyWithKeys(img.image, img.layers, same, true);
+  EXPECT_TRUE(r.accepted);
+  EXPECT_TRUE(r.rejections.empty());
+
+  // Two keys, each signing a layer of its own: both required, both used.
+  Result<crypto::PrivateKey> k1 = crypto::PrivateKey::GenerateEcdsaP256();
+  Result<crypto::PrivateKey> k2 = crypto::PrivateKey::GenerateEcdsaP256();
+  ASSERT_TRUE(k1.ok() && k2.ok());
+  std::vector<cosign::SignatureLayer> two;
+  for (const crypto::PrivateKey* k : {&*k1, &*k2}) {
+    cosign::SignatureLayer layer;
+    layer.payload = img.layers[0].payload;
+    Result<std::string> sig = k->Sign(layer.payload, crypto::Hash::kSha256);
+    ASSERT_TRUE(sig.ok());
+    layer.signature = Base64Encode(*sig);
+    two.push_back(layer);
+  }
+  const std::vector<crypto::PublicKey> k12 = {*k1->Public(), *k2->Public()};
+  r = VerifyWithKeys(img.image, two, k12, true);
+  EXPECT_TRUE(r.accepted);
+  EXPECT_EQ(r.verified.size(), 2u);
+  EXPECT_TRUE(r.rejections.empty());
+  // Without k2's layer, k2 verifies nothing: refused when all are required,
+  // accepted when any suffices.
+  r = VerifyWithKeys(img.image, {two.data(), 1}, k12, true);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.verified.size(), 1u);
+  EXPECT_EQ(r.rejections,
+            std::vector<std::string>{"key 2: no signature verifies with it"});
+  EXPECT_TRUE(VerifyWithKeys(img.image, {two.data(), 1}, k12, false).accepted);
 }
 
 TEST(ParseRegistryImage, RefusesLocalReferences) {

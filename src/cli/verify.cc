@@ -419,6 +419,22 @@ Result<std::string> VerifiedJson(std::span<const cosign::SignatureLayer> layers,
           (*optional)["Issuer"] = *issuer;
           (*optional)["1.3.6.1.4.1.57264.1.1"] = *issuer;
         }
+        // As cosign verify adds them: under the OID and a readable name.
+        static constexpr std::pair<const char*, const char*> kGithub[] = {
+            {pki::kFulcioGithubWorkflowTriggerOid, "githubWorkflowTrigger"},
+            {pki::kFulcioGithubWorkflowShaOid, "githubWorkflowSha"},
+            {pki::kFulcioGithubWorkflowNameOid, "githubWorkflowName"},
+            {pki::kFulcioGithubWorkflowRepositoryOid,
+             "githubWorkflowRepository"},
+            {pki::kFulcioGithubWorkflowRefOid, "githubWorkflowRef"}};
+        for (const auto& [oid, name] : kGithub) {
+          ASSIGN_OR_RETURN(std::optional<std::string> v,
+                           cert->RawExtensionText(oid));
+          if (v && !v->empty()) {
+            (*optional)[oid] = *v;
+            (*optional)[name] = *v;
+          }
+        }
       }
     }
     if (layer.bundle) {

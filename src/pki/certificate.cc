@@ -324,6 +324,16 @@ Result<std::optional<std::string>> Certificate::FulcioIssuer() const {
   return std::optional<std::string>(std::move(v));
 }
 
+Result<std::optional<std::string>> Certificate::RawExtensionText(
+    const char* oid) const {
+  ASSIGN_OR_RETURN(X509_EXTENSION * ext, UniqueExtension(x509_.get(), oid));
+  if (ext == nullptr) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string v,
+                   AsnStringValue(X509_EXTENSION_get_data(ext),
+                                  "extension " + std::string(oid)));
+  return std::optional<std::string>(std::move(v));
+}
+
 bool Certificate::HasCodeSigningEku() const {
   return (X509_get_extension_flags(x509_.get()) & EXFLAG_XKUSAGE) &&
          (X509_get_extended_key_usage(x509_.get()) & XKU_CODE_SIGN);

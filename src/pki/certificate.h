@@ -40,6 +40,16 @@ inline constexpr size_t kMaxSubjectAltNames = 64;
 // Fulcio's extensions (https://github.com/sigstore/fulcio docs/oid-info.md).
 inline constexpr char kFulcioIssuerV1Oid[] = "1.3.6.1.4.1.57264.1.1";
 inline constexpr char kFulcioIssuerV2Oid[] = "1.3.6.1.4.1.57264.1.8";
+// The GitHub Actions workflow extensions of Fulcio v1 (deprecated, still
+// in certificates and in cosign verify's output): trigger, sha, name,
+// repository, ref.
+inline constexpr char kFulcioGithubWorkflowTriggerOid[] =
+    "1.3.6.1.4.1.57264.1.2";
+inline constexpr char kFulcioGithubWorkflowShaOid[] = "1.3.6.1.4.1.57264.1.3";
+inline constexpr char kFulcioGithubWorkflowNameOid[] = "1.3.6.1.4.1.57264.1.4";
+inline constexpr char kFulcioGithubWorkflowRepositoryOid[] =
+    "1.3.6.1.4.1.57264.1.5";
+inline constexpr char kFulcioGithubWorkflowRefOid[] = "1.3.6.1.4.1.57264.1.6";
 // The OtherName type Fulcio uses for "username" identities.
 inline constexpr char kSigstoreUsernameOid[] = "1.3.6.1.4.1.57264.1.7";
 
@@ -96,6 +106,11 @@ class Certificate {
   // UTF8String) or, when absent, 1.3.6.1.4.1.57264.1.1 (raw bytes). Neither:
   // nullopt. Malformed or repeated: kDataLoss.
   Result<std::optional<std::string>> FulcioIssuer() const;
+
+  // The raw value of extension `oid` (dotted) as text, the way Fulcio's
+  // deprecated v1 extensions (1.3.6.1.4.1.57264.1.1-.6) store strings.
+  // Absent: nullopt. Repeated, or holding a NUL byte: kDataLoss.
+  Result<std::optional<std::string>> RawExtensionText(const char* oid) const;
 
   TimePoint not_before() const { return not_before_; }
   TimePoint not_after() const { return not_after_; }

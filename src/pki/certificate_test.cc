@@ -203,6 +203,21 @@ TEST(CertificateTest, ReadsGeneratedSansAndIssuers) {
   EXPECT_TRUE(sans->empty());
 }
 
+TEST(CertificateTest, ReadsRawExtensionText) {
+  auto c = MakeCert("leaf", nullptr, kT0, kT0 + kDay,
+                    {{kFulcioGithubWorkflowTriggerOid, "DER:70:75:73:68"},
+                     {kFulcioGithubWorkflowRefOid, "DER:61:00:62"}});
+  auto trigger = c.cert.RawExtensionText(kFulcioGithubWorkflowTriggerOid);
+  ASSERT_TRUE(trigger.ok()) << trigger.status().ToString();
+  EXPECT_EQ(*trigger, "push");
+  auto absent = c.cert.RawExtensionText(kFulcioGithubWorkflowShaOid);
+  ASSERT_TRUE(absent.ok());
+  EXPECT_EQ(*absent, std::nullopt);
+  EXPECT_EQ(c.cert.RawExtensionText(kFulcioGithubWorkflowRefOid).status(),
+            DataLossError("extension 1.3.6.1.4.1.57264.1.6 contains a NUL "
+                          "byte"));
+}
+
 TEST(CertificateTest, RefusesMalformedSansAndIssuers) {
   auto bad_v2 = MakeCert("leaf", nullptr, kT0, kT0 + kDay,
                          {{"1.3.6.1.4.1.57264.1.8", "ASN1:IA5STRING:x"}});
