@@ -23,6 +23,8 @@
 #include "pki/test_util.h"
 #include "registry/client.h"
 #include "registry/testing/plain_registry.h"
+#include "sigstore/trusted_root.h"
+#include "testing/mock_sigstore.h"
 #include "testing/test_util.h"
 
 namespace strata::cli {
@@ -799,6 +801,103 @@ TEST_F(SkopeoInteropTest, SkopeoPolicyAcceptsWhatStrataSigned) {
                 "/team/app\" is not repository " + host +
                 "/team/forged\nstrata: error: no valid signature for " + host +
                 "/team/forged:v1\n");
+}
+
+// Rekor entries across tools: skopeo signs with a key and logs in the mock
+// Rekor (its sigstore params file), strata verifies the entry offline; strata
+// signs and logs, skopeo's policy checks the entry with rekorPublicKeyPath.
+TEST_F(SkopeoInteropTest, RekorEntriesVerifyAcrossTools) {
+  testing::MockSigstore mock;
+  if (std::string why = mock.Start(dir_->Join("mock"), "https://i.example");
+      !why.empty()) {
+    GTEST_SKIP() << why;
+  }
+  Result<sigstore::TrustedRoot> root =
+      sigstore::ParseTrustedRoot(ReadFile(mock["TRUSTED_ROOT"]));
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  ASSERT_EQ(root->tlogs.size(), 1u);
+  ASSERT_TRUE(root->tlogs[0].public_key.key.has_value());
+  WriteFile(dir_->Join("rekor.pub"), root->tlogs[0].public_key.key->ToPem());
+  const std::string host = server_->host();
+  for (const char* repo : {"src/app", "logged/app", "quiet/app"}) {
+    ASSERT_TRUE(PushTinyImage(*client_, repo, "v1", repo).ok());
+  }
+
+  // skopeo signs and logs; strata checks the entry against the root.
+  WriteFile(dir_->Join("pass"), "skopeo-pass");
+  ShellOutcome gen = RunShell(
+      Skopeo() + " generate-sigstore-key --output-prefix " + dir_->Join("k") +
+      " --passphrase-file " + dir_->Join("pass") + " 2>&1");
+  ASSERT_EQ(gen.code, 0) << gen.out;
+  WriteFile(dir_->Join("params.yaml"),
+            "privateKeyFile: " + dir_->Join("k.private") +
+                "\nprivateKeyPassphraseFile: " + dir_->Join("pass") +
+                "\nrekorURL: " + mock["REKOR_URL"] + "\n");
+  ShellOutcome copy =
+      RunShell(SkopeoArgs(InsecurePolicy()) +
+               " copy -q --src-tls-verify=false --dest-tls-verify=false "
+               "--sign-by-sigstore " +
+               dir_->Join("params.yaml") + " docker://" + host +
+               "/src/app:v1 docker://" + host + "/signed/app:v1 2>&1");
+  ASSERT_EQ(copy.code, 0) << copy.out;
+  const std::string trusted = " --trusted-root " + mock["TRUSTED_ROOT"] + " ";
+  ShellOutcome ok = RunShell(Strata() + " verify --key " + dir_->Join("k.pub") +
+                             trusted + host + "/signed/app:v1 2>&1");
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("Existence of the claims in the transparency log was "
+                        "verified offline"),
+            std::string::npos)
+      << ok.out;
+
+  // strata signs and logs; skopeo's policy requires the entry.
+  ASSERT_NO_FATAL_FAILURE(GenerateStrataKey("s"));
+  ShellOutcome sign =
+      RunShell("STRATA_PASSWORD=pw " + Strata() + " sign --key " +
+               dir_->Join("s.key") + " --rekor-url " + mock["REKOR_URL"] +
+               trusted + host + "/logged/app:v1 </dev/null 2>&1");
+  ASSERT_EQ(sign.code, 0) << sign.out;
+  sign = RunShell("STRATA_PASSWORD=pw " + Strata() +
+                  " sign --tlog-upload=false --key " + dir_->Join("s.key") +
+                  " " + host + "/quiet/app:v1 </dev/null 2>&1");
+  ASSERT_EQ(sign.code, 0) << sign.out;
+  for (const std::string repo : {"logged/app", "quiet/app"}) {
+    const std::string policy =
+        dir_->Join("rekor-" + repo.substr(0, 5) + ".json");
+    WriteFile(policy,
+              "{\"default\":[{\"type\":\"reject\"}],\"transports\":{"
+              "\"docker\":{\"" +
+                  host + "/" + repo +
+                  "\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"" +
+                  dir_->Join("s.pub") + "\",\"rekorPublicKeyPath\":\"" +
+                  dir_->Join("rekor.pub") +
+                  "\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}");
+    ShellOutcome pull = RunShell(
+        SkopeoArgs(policy) + " copy -q --src-tls-verify=false docker://" +
+        host + "/" + repo +
+        ":v1 dir:" + dir_->Join("out-" + repo.substr(0, 5)) + " 2>&1");
+    if (repo == "logged/app") {
+      EXPECT_EQ(pull.code, 0) << pull.out;
+    } else {
+      EXPECT_NE(pull.code, 0) << pull.out;
+      EXPECT_NE(pull.out.find("missing dev.sigstore.cosign/bundle annotation"),
+                std::string::npos)
+          << pull.out;
+    }
+  }
+  // skopeo does check the entry: with another key as Rekor's, it refuses.
+  const std::string wrong = dir_->Join("wrong-rekor.json");
+  WriteFile(wrong,
+            "{\"default\":[{\"type\":\"reject\"}],\"transports\":{"
+            "\"docker\":{\"" +
+                host +
+                "/logged/app\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"" +
+                dir_->Join("s.pub") + "\",\"rekorPublicKeyPath\":\"" +
+                dir_->Join("s.pub") +
+                "\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}");
+  ShellOutcome refused = RunShell(
+      SkopeoArgs(wrong) + " copy -q --src-tls-verify=false docker://" + host +
+      "/logged/app:v1 dir:" + dir_->Join("out-wrong") + " 2>&1");
+  EXPECT_NE(refused.code, 0) << refused.out;
 }
 
 }  // namespace
