@@ -24,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!cert.ok()) return 0;
   cert->SubjectAltNames().status().IgnoreError();
   cert->FulcioIssuer().status().IgnoreError();
+  cert->RawExtensionText(pki::kFulcioGithubWorkflowRefOid)
+      .status()
+      .IgnoreError();
   (void)cert->HasCodeSigningEku();
   (void)cert->IsCa();
   (void)cert->IsSelfIssued();
