@@ -119,13 +119,16 @@ TEST(CertificateTest, RefusesCorruptDer) {
   flipped[1] ^= 0x7f;  // the outer length
   EXPECT_FALSE(Certificate::FromDer(flipped).ok());
   // The signature BIT STRING's unused-bits byte: BER OpenSSL would accept.
+  // A set bit among the unused ones (the last bit of the last byte, with
+  // one unused bit) is not DER; unused bits that happen to be zero would be.
   const ASN1_BIT_STRING* sig = nullptr;
   X509_get0_signature(&sig, nullptr, c.cert.get());
   std::string ber = der;
   const size_t unused_bits = der.size() - ASN1_STRING_length(sig) - 1;
   ASSERT_EQ(ber[unused_bits - 2], '\x03');
   ASSERT_EQ(ber[unused_bits], '\0');
-  ber[unused_bits] = 4;
+  ber[unused_bits] = 1;
+  ber.back() |= 0x01;
   EXPECT_EQ(Certificate::FromDer(ber).status(),
             DataLossError("certificate is not in canonical DER"));
   EXPECT_EQ(
