@@ -86,7 +86,8 @@ void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags) {
                   "trusted_root.json to verify the signature and its log "
                   "entry against before it is pushed");
   cmd->add_flag("--tlog-upload", flags->tlog_upload,
-                "log the signature in Rekor (--rekor-url); with --key, "
+                "on by default: log the signature in Rekor (--rekor-url); with "
+                "--key, "
                 "--tlog-upload=false skips it (keyless always logs)")
       ->capture_default_str();
 }
