@@ -54,6 +54,8 @@ std::string Rfc3339Utc(int64_t t) {
   return buf;
 }
 
+namespace {
+
 // What an attestation of `ref`'s manifest says: the predicate type URI, the
 // manifest digest and the statement.
 struct ImageStatement {
@@ -76,6 +78,14 @@ Result<ImageStatement> MakeImageStatement(registry::Client& client,
   return out;
 }
 
+// "REGISTRY/REPO:sha256-<hex>.att".
+std::string AttestationRef(const oci::ImageRef& ref, const Digest& image) {
+  return ref.registry + "/" + ref.repository + ":" +
+         cosign::AttachmentTag(image, cosign::Attachment::kAttestation);
+}
+
+}  // namespace
+
 Result<std::string> AttestImage(registry::Client& client,
                                 const oci::ImageRef& ref,
                                 const crypto::PrivateKey& key,
@@ -88,8 +98,7 @@ Result<std::string> AttestImage(registry::Client& client,
                    cosign::SignStatement(key, st.statement));
   RETURN_IF_ERROR(cosign::PushAttestation(client, ref.repository, st.digest,
                                           envelope, st.uri));
-  return ref.registry + "/" + ref.repository + ":" +
-         cosign::AttachmentTag(st.digest, cosign::Attachment::kAttestation);
+  return AttestationRef(ref, st.digest);
 }
 
 Result<std::string> AttestImageLogged(registry::Client& client,
@@ -144,8 +153,7 @@ Result<std::string> AttestImageLogged(registry::Client& client,
   RETURN_IF_ERROR(cosign::PushAttachment(client, ref.repository, st.digest,
                                          cosign::Attachment::kAttestation, d,
                                          envelope));
-  return ref.registry + "/" + ref.repository + ":" +
-         cosign::AttachmentTag(st.digest, cosign::Attachment::kAttestation);
+  return AttestationRef(ref, st.digest);
 }
 
 Result<std::string> AttestImageBundle(registry::Client& client,

@@ -186,14 +186,9 @@ Status RunVerifyBlob(const VerifyBlobFlags& f, Status* failure) {
   if (!f.key.empty()) {
     ASSIGN_OR_RETURN(policy.key, LoadPublicKeyFile(f.key));
   } else {
-    ASSIGN_OR_RETURN(pki::Matcher subject,
-                     MatcherFromFlags(f.identity, f.identity_regexp,
-                                      "certificate-identity"));
-    ASSIGN_OR_RETURN(
-        pki::Matcher issuer,
-        MatcherFromFlags(f.issuer, f.issuer_regexp, "certificate-oidc-issuer"));
-    policy.identity =
-        pki::IdentityPolicy{std::move(subject), std::move(issuer)};
+    ASSIGN_OR_RETURN(policy.identity,
+                     IdentityFromFlags(f.identity, f.identity_regexp, f.issuer,
+                                       f.issuer_regexp));
   }
   ASSIGN_OR_RETURN(sigstore::TrustedRoot root,
                    LoadTrustedRootFile(f.trusted_root));

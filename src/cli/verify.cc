@@ -266,6 +266,18 @@ Result<pki::Matcher> MatcherFromFlags(const std::string& exact,
   return pki::Matcher::Exact(exact);
 }
 
+Result<pki::IdentityPolicy> IdentityFromFlags(
+    const std::string& identity, const std::string& identity_regexp,
+    const std::string& issuer, const std::string& issuer_regexp) {
+  ASSIGN_OR_RETURN(
+      pki::Matcher subject,
+      MatcherFromFlags(identity, identity_regexp, "certificate-identity"));
+  ASSIGN_OR_RETURN(
+      pki::Matcher oidc,
+      MatcherFromFlags(issuer, issuer_regexp, "certificate-oidc-issuer"));
+  return pki::IdentityPolicy{std::move(subject), std::move(oidc)};
+}
+
 Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view text) {
   if (text.size() > kMaxRekorBundleBytes) {
     return ResourceExhaustedError("rekor bundle is larger than " +
@@ -664,13 +676,9 @@ Status LoadVerifier(const VerifierFlags& f, Verifier* out) {
           "keyless verification needs --trusted-root (no trust material is "
           "fetched)");
     }
-    ASSIGN_OR_RETURN(pki::Matcher subject,
-                     MatcherFromFlags(f.identity, f.identity_regexp,
-                                      "certificate-identity"));
-    ASSIGN_OR_RETURN(
-        pki::Matcher issuer,
-        MatcherFromFlags(f.issuer, f.issuer_regexp, "certificate-oidc-issuer"));
-    out->identity = pki::IdentityPolicy{std::move(subject), std::move(issuer)};
+    ASSIGN_OR_RETURN(out->identity,
+                     IdentityFromFlags(f.identity, f.identity_regexp, f.issuer,
+                                       f.issuer_regexp));
   }
   for (const std::string& path : f.keys) {
     ASSIGN_OR_RETURN(crypto::PublicKey k, LoadPublicKeyFile(path));

@@ -146,6 +146,12 @@ struct Verifier {
 // --insecure-ignore-tlog only with keys. kInvalidArgument saying which.
 Status LoadVerifier(const VerifierFlags& flags, Verifier* out);
 
+// The identity policy of the four flags: MatcherFromFlags for
+// certificate-identity and for certificate-oidc-issuer.
+Result<pki::IdentityPolicy> IdentityFromFlags(
+    const std::string& identity, const std::string& identity_regexp,
+    const std::string& issuer, const std::string& issuer_regexp);
+
 struct KeylessPolicy {
   pki::IdentityPolicy identity;
   const sigstore::TrustedRoot* root = nullptr;  // required
