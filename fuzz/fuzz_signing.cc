@@ -20,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sigstore::ParseSigningCertResponse(bytes).status().IgnoreError();
   sigstore::ParseRekorResponse(bytes).status().IgnoreError();
   cli::ParseRekorBundle(bytes).status().IgnoreError();
+  cli::ParseRfc3161TimestampAnnotation(bytes).status().IgnoreError();
 
   static const crypto::PublicKey* key = [] {
     static crypto::PublicKey k =

@@ -118,7 +118,7 @@ Result<std::string> AttestImageLogged(registry::Client& client,
   const std::string& statement = st.statement;
   std::vector<std::string> chain;
   sigstore::SignOptions o = options;
-  o.tsa_url.clear();
+  o.tsa_url.clear();  // cosign timestamps .att payloads, not signatures
   o.fulcio_chain = options.key != nullptr ? nullptr : &chain;
   ASSIGN_OR_RETURN(
       sigstore::Bundle bundle,
@@ -260,6 +260,11 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
     Result<std::shared_ptr<registry::Client>> client =
         MakeClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
+    if (!a->new_bundle_format && !a->keyless.tsa_url.empty()) {
+      return ReportError(InvalidArgumentError(
+          "--timestamp-server-url needs --new-bundle-format for attestations "
+          "(cosign's .att layers timestamp another thing)"));
+    }
     const std::string timestamp = Rfc3339Utc(*now);
     Result<std::string> pushed =
         a->new_bundle_format ? AttestImageBundle(**client, *ref, o, a->type,

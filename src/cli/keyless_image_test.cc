@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -35,6 +36,7 @@
 #include "registry/client.h"
 #include "registry/testing/plain_registry.h"
 #include "sigstore/bundle.h"
+#include "sigstore/trusted_root.h"
 #include "testing/image_writer.h"
 #include "testing/mock_sigstore.h"
 #include "testing/test_util.h"
@@ -558,6 +560,102 @@ TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
   EXPECT_EQ(out,
             "strata: error: keyless signing always logs in Rekor: "
             "--tlog-upload=false needs --key\n");
+}
+
+// An RFC 3161 timestamp over the signature, in cosign's annotation:
+// verified against the trusted root's timestamp authorities, printed as
+// cosign prints it, and a timestamp over other bytes is refused.
+TEST_F(KeylessImageTest, SignatureTimestampsAreVerified) {
+  Result<oci::Descriptor> image = PushTinyImage(*client_, "app/ts", "v1", "t");
+  Result<oci::Descriptor> other = PushTinyImage(*client_, "app/ts", "v2", "u");
+  ASSERT_TRUE(image.ok() && other.ok());
+  const std::string tsa = " --timestamp-server-url " + (*mock_)["TSA_URL"];
+  std::string out;
+  for (const char* tag : {"v1", "v2"}) {
+    ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() + tsa +
+                         " --trusted-root " + Root() + " " + server_->host() +
+                         "/app/ts:" + tag,
+                     &out),
+              kExitOk)
+        << out;
+  }
+  Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("app/ts:v1"));
+  ASSERT_TRUE(sigs.ok()) << sigs.status().ToString();
+  ASSERT_EQ(sigs->layers.size(), 1u);
+  ASSERT_TRUE(sigs->layers[0].rfc3161_timestamp.has_value());
+  Result<std::string> der =
+      ParseRfc3161TimestampAnnotation(*sigs->layers[0].rfc3161_timestamp);
+  ASSERT_TRUE(der.ok()) << der.status().ToString();
+  EXPECT_EQ(*sigs->layers[0].rfc3161_timestamp,
+            Rfc3161TimestampAnnotation(*der));
+
+  const std::string ref = server_->host() + "/app/ts:v1";
+  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + ref, &out), kExitOk)
+      << out;
+  EXPECT_NE(out.find("\"RFC3161Timestamp\":{\"SignedRFC3161Timestamp\":\"" +
+                     Base64Encode(*der) + "\"}"),
+            std::string::npos)
+      << out;
+
+  // v2's timestamp (over v2's signature) on v1's layer.
+  Result<RemoteSignatures> v2 = FetchSignatures(*client_, Ref("app/ts:v2"));
+  ASSERT_TRUE(v2.ok() && v2->layers.size() == 1u);
+  cosign::SignatureLayer swapped = sigs->layers[0];
+  swapped.rfc3161_timestamp = v2->layers[0].rfc3161_timestamp;
+  const KeylessPolicy p{pki::IdentityPolicy{pki::Matcher::Exact(kId),
+                                            pki::Matcher::Exact(kIssuer)},
+                        nullptr, static_cast<int64_t>(std::time(nullptr)) + 60};
+  Result<sigstore::TrustedRoot> root =
+      sigstore::ParseTrustedRoot(testing::ReadTestFile(Root()));
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  KeylessPolicy with_root = p;
+  with_root.root = &*root;
+  EXPECT_TRUE(VerifyKeyless(sigs->image, sigs->layers, with_root).accepted);
+  VerifyResult r = VerifyKeyless(sigs->image, {&swapped, 1}, with_root);
+  EXPECT_FALSE(r.accepted);
+  ASSERT_EQ(r.rejections.size(), 1u);
+  EXPECT_NE(r.rejections[0].find("timestamp"), std::string::npos)
+      << r.rejections[0];
+  swapped.rfc3161_timestamp = "{\"SignedRFC3161Timestamp\":7}";
+  r = VerifyKeyless(sigs->image, {&swapped, 1}, with_root);
+  EXPECT_EQ(r.rejections, std::vector<std::string>{
+                              "signature 1: rfc3161 timestamp annotation: "
+                              "SignedRFC3161Timestamp must be a string"});
+
+  // Not with --tlog-upload=false; not on .att layers.
+  EXPECT_EQ(
+      Strata("sign --tlog-upload=false --key /nonexistent" + tsa + " " + ref,
+             &out),
+      kExitError);
+  EXPECT_EQ(out,
+            "strata: error: --timestamp-server-url goes with a rekor entry: "
+            "drop --tlog-upload=false\n");
+}
+
+TEST(Rfc3161TimestampAnnotation, ReadsCosignsShapeStrictly) {
+  Result<std::string> der =
+      ParseRfc3161TimestampAnnotation("{\"SignedRFC3161Timestamp\":\"AAEC\"}");
+  ASSERT_TRUE(der.ok()) << der.status().ToString();
+  EXPECT_EQ(*der, std::string("\x00\x01\x02", 3));
+  EXPECT_EQ(Rfc3161TimestampAnnotation(*der),
+            "{\"SignedRFC3161Timestamp\":\"AAEC\"}");
+  for (const char* bad : {"[]", "{}", "{\"SignedRFC3161Timestamp\":null}",
+                          "{\"SignedRFC3161Timestamp\":\"\"}",
+                          "{\"SignedRFC3161Timestamp\":\"@@\"}"}) {
+    Result<std::string> r = ParseRfc3161TimestampAnnotation(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << bad;
+    EXPECT_TRUE(r.status().message().starts_with(
+        "rfc3161 timestamp annotation: SignedRFC3161Timestamp "))
+        << r.status().ToString();
+  }
+  EXPECT_EQ(ParseRfc3161TimestampAnnotation("{").status().code(),
+            StatusCode::kDataLoss);
+  EXPECT_EQ(ParseRfc3161TimestampAnnotation(
+                std::string(kMaxRekorBundleBytes + 1, ' '))
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
 }
 
 TEST(LegacyRekorBundle, RoundTripsThroughParseRekorBundle) {

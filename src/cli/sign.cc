@@ -85,6 +85,8 @@ void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags) {
   cmd->add_option("--trusted-root", flags->trusted_root,
                   "trusted_root.json to verify the signature and its log "
                   "entry against before it is pushed");
+  cmd->add_option("--timestamp-server-url", flags->tsa_url,
+                  "RFC 3161 timestamp authority URL: timestamp the signature");
   cmd->add_flag("--tlog-upload", flags->tlog_upload,
                 "on by default: log the signature in Rekor (--rekor-url); with "
                 "--key, "
@@ -132,6 +134,11 @@ Result<std::unique_ptr<SigningIdentity>> LoadSigningIdentity(
         "keyless signing always logs in Rekor: --tlog-upload=false needs "
         "--key");
   }
+  if (!flags.tsa_url.empty() && !flags.tlog_upload) {
+    return InvalidArgumentError(
+        "--timestamp-server-url goes with a rekor entry: drop "
+        "--tlog-upload=false");
+  }
   auto id = std::make_unique<SigningIdentity>();
   if (!key_file.empty()) {
     ASSIGN_OR_RETURN(id->key, LoadPrivateKeyFile(key_file));
@@ -145,6 +152,7 @@ Result<std::unique_ptr<SigningIdentity>> LoadSigningIdentity(
   id->options.tlog_upload = flags.tlog_upload;
   id->options.fulcio_url = flags.fulcio_url;
   id->options.rekor_url = flags.rekor_url;
+  id->options.tsa_url = flags.tsa_url;
   id->options.trusted_root = id->root ? &*id->root : nullptr;
   id->options.http = id->http.get();
   return id;
@@ -271,11 +279,14 @@ Result<std::string> SignImageLogged(
       cosign::MakePayload(CosignDockerReference(ref), digest, annotations);
   std::vector<std::string> chain;
   sigstore::SignOptions o = options;
-  o.tsa_url.clear();
   o.fulcio_chain = options.key != nullptr ? nullptr : &chain;
   ASSIGN_OR_RETURN(sigstore::Bundle bundle,
                    sigstore::SignBlob(layer.payload, o));
   layer.signature = Base64Encode(bundle.message_signature->signature);
+  if (!bundle.rfc3161_timestamps.empty()) {
+    layer.rfc3161_timestamp =
+        Rfc3161TimestampAnnotation(bundle.rfc3161_timestamps.front());
+  }
   if (options.key != nullptr) {
     if (bundle.tlog_entries.size() != 1) {
       return InternalError("the signed bundle has no one rekor entry");

@@ -47,6 +47,8 @@ struct KeylessFlags {
   std::string trusted_root;
   // Log the signature in Rekor (cosign's default; keyless always logs).
   bool tlog_upload = true;
+  // An RFC 3161 timestamp authority to timestamp the signature; empty: none.
+  std::string tsa_url;
 };
 void AddKeylessFlags(CLI::App* cmd, KeylessFlags* flags);
 
@@ -137,11 +139,11 @@ Result<std::string> SignImage(
     const std::optional<std::map<std::string, std::string>>& annotations);
 
 // The same with a log entry: `options` as for sigstore::SignBlob, with a
-// key or an identity token, and tlog_upload on (tsa_url is ignored:
-// cosign's legacy storage has no place this verifier reads for a
-// timestamp). The payload is logged in Rekor as a hashedrekord and the layer
-// carries its Rekor bundle annotation and, keyless (an ephemeral key and a
-// Fulcio certificate), the certificate and chain annotations. With
+// key or an identity token, and tlog_upload on. The payload is logged in
+// Rekor as a hashedrekord and the layer carries its Rekor bundle annotation,
+// with options.tsa_url the RFC 3161 timestamp annotation (a timestamp over
+// the signature bytes), and, keyless (an ephemeral key and a Fulcio
+// certificate), the certificate and chain annotations. With
 // options.trusted_root the layer is verified as `strata verify` verifies it
 // (keyless: VerifyKeyless with the certificate's own identity and issuer;
 // a key: VerifyWithKeys with the log entry) before it is pushed: kInternal

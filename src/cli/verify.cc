@@ -100,6 +100,18 @@ Result<sigstore::MessageSignature> LayerMessageSignature(
       std::move(signature)};
 }
 
+// The layer's RFC 3161 timestamp annotation, when it has one, as a
+// timestamp of the bundle (over the signature bytes: VerifyBundle checks it
+// against the root's timestamp authorities).
+Status AddLayerTimestamp(const cosign::SignatureLayer& layer,
+                         sigstore::Bundle& bundle) {
+  if (!layer.rfc3161_timestamp) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string der,
+                   ParseRfc3161TimestampAnnotation(*layer.rfc3161_timestamp));
+  bundle.rfc3161_timestamps.push_back(std::move(der));
+  return Status::Ok();
+}
+
 // A key signature's Rekor bundle annotation: a log entry of `root` that
 // records this payload's digest, this signature and `key`.
 Status CheckKeyTlog(const cosign::SignatureLayer& layer,
@@ -116,6 +128,7 @@ Status CheckKeyTlog(const cosign::SignatureLayer& layer,
                    ParseRekorBundle(*layer.bundle));
   bundle.tlog_entries.push_back(std::move(entry));
   ASSIGN_OR_RETURN(bundle.message_signature, LayerMessageSignature(layer));
+  RETURN_IF_ERROR(AddLayerTimestamp(layer, bundle));
   sigstore::VerifyPolicy vp;
   vp.key = key;
   vp.now_unix = now_unix;
@@ -160,6 +173,7 @@ Result<cosign::Payload> CheckKeyless(const cosign::ImageIdentity& image,
       sigstore::Bundle bundle,
       LegacyKeylessBundle(*layer.certificate, layer.chain, *layer.bundle));
   ASSIGN_OR_RETURN(bundle.message_signature, LayerMessageSignature(layer));
+  RETURN_IF_ERROR(AddLayerTimestamp(layer, bundle));
   sigstore::VerifyPolicy vp;
   vp.identity = policy.identity;
   vp.now_unix = policy.now_unix;
@@ -276,6 +290,32 @@ Result<pki::IdentityPolicy> IdentityFromFlags(
       pki::Matcher oidc,
       MatcherFromFlags(issuer, issuer_regexp, "certificate-oidc-issuer"));
   return pki::IdentityPolicy{std::move(subject), std::move(oidc)};
+}
+
+Result<std::string> ParseRfc3161TimestampAnnotation(std::string_view text) {
+  if (text.size() > kMaxRekorBundleBytes) {
+    return ResourceExhaustedError(
+        "rfc3161 timestamp annotation is larger than " +
+        std::to_string(kMaxRekorBundleBytes) + " bytes");
+  }
+  auto bad = [](std::string_view what) {
+    return DataLossError("rfc3161 timestamp annotation: " + std::string(what));
+  };
+  ASSIGN_OR_RETURN(Json doc, json::Parse(text, "rfc3161 timestamp annotation",
+                                         static_cast<int64_t>(text.size())));
+  auto ts = doc.is_object() ? doc.find("SignedRFC3161Timestamp") : doc.end();
+  if (!doc.is_object() || ts == doc.end() || !ts->is_string()) {
+    return bad("SignedRFC3161Timestamp must be a string");
+  }
+  Result<std::string> der = Base64Decode(ts->get_ref<const std::string&>());
+  if (!der.ok() || der->empty()) {
+    return bad("SignedRFC3161Timestamp is not base64");
+  }
+  return der;
+}
+
+std::string Rfc3161TimestampAnnotation(std::string_view der) {
+  return "{\"SignedRFC3161Timestamp\":\"" + Base64Encode(der) + "\"}";
 }
 
 Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view text) {
@@ -456,6 +496,15 @@ Result<std::string> VerifiedJson(std::span<const cosign::SignatureLayer> layers,
         if (!optional) optional = Json::object();
         ASSIGN_OR_RETURN(bundle_json, LegacyRekorBundle(*e));
         (*optional)["Bundle"] = nullptr;  // placeholder, written in order
+      }
+    }
+    if (layer.rfc3161_timestamp) {
+      Result<std::string> der =
+          ParseRfc3161TimestampAnnotation(*layer.rfc3161_timestamp);
+      if (der.ok()) {
+        if (!optional) optional = Json::object();
+        (*optional)["RFC3161Timestamp"] =
+            Json{{"SignedRFC3161Timestamp", Base64Encode(*der)}};
       }
     }
     if (n) out += ',';

@@ -81,6 +81,15 @@ std::function<int()> SetupVerify(CLI::App* cmd);
 // kResourceExhausted over kMaxRekorBundleBytes.
 Result<sigstore::TransparencyLogEntry> ParseRekorBundle(std::string_view json);
 
+// cosign's RFC 3161 timestamp annotation
+// (dev.sigstore.cosign/rfc3161timestamp),
+// {"SignedRFC3161Timestamp":"<base64 DER>"}: the DER, read strictly (that
+// member a base64 string; unknown members ignored); kDataLoss
+// "rfc3161 timestamp annotation: ..." otherwise, kResourceExhausted over
+// kMaxRekorBundleBytes. The writer is its inverse.
+Result<std::string> ParseRfc3161TimestampAnnotation(std::string_view json);
+std::string Rfc3161TimestampAnnotation(std::string_view der);
+
 // The Sigstore bundle a keyless cosign signature or attestation layer
 // amounts to: its certificate (PEM leaf), the chain annotation's
 // intermediates (self-issued certificates dropped: trust comes only from

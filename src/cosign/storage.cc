@@ -106,6 +106,10 @@ oci::Descriptor LayerDescriptor(const SignatureLayer& layer) {
   }
   if (layer.chain) d.annotations.emplace(kChainAnnotation, *layer.chain);
   if (layer.bundle) d.annotations.emplace(kBundleAnnotation, *layer.bundle);
+  if (layer.rfc3161_timestamp) {
+    d.annotations.emplace(kRfc3161TimestampAnnotation,
+                          *layer.rfc3161_timestamp);
+  }
   return d;
 }
 
@@ -123,6 +127,7 @@ SignatureLayer LayerFromDescriptor(const oci::Descriptor& d,
   layer.certificate = get(kCertificateAnnotation);
   layer.chain = get(kChainAnnotation);
   layer.bundle = get(kBundleAnnotation);
+  layer.rfc3161_timestamp = get(kRfc3161TimestampAnnotation);
   return layer;
 }
 

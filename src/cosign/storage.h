@@ -41,6 +41,10 @@ inline constexpr std::string_view kChainAnnotation =
     "dev.sigstore.cosign/chain";
 inline constexpr std::string_view kBundleAnnotation =
     "dev.sigstore.cosign/bundle";
+// An RFC 3161 timestamp over the raw signature bytes, as cosign writes it:
+// {"SignedRFC3161Timestamp":"<base64 DER TimeStampResponse>"}.
+inline constexpr std::string_view kRfc3161TimestampAnnotation =
+    "dev.sigstore.cosign/rfc3161timestamp";
 
 // Caps on what a registry (or a dir: file) hands us. Payloads are capped by
 // kMaxPayloadBytes (payload.h).
@@ -62,9 +66,10 @@ struct SignatureLayer {
   std::string payload;    // the signed bytes (the layer's blob)
   std::string signature;  // base64, as in the annotation; "" when absent
   // Keyless material, carried as data (verified elsewhere).
-  std::optional<std::string> certificate;  // PEM
-  std::optional<std::string> chain;        // PEM
-  std::optional<std::string> bundle;       // JSON
+  std::optional<std::string> certificate;        // PEM
+  std::optional<std::string> chain;              // PEM
+  std::optional<std::string> bundle;             // JSON
+  std::optional<std::string> rfc3161_timestamp;  // JSON
   friend bool operator==(const SignatureLayer&,
                          const SignatureLayer&) = default;
 };
