@@ -9,6 +9,7 @@
 #include "base/hex.h"
 #include "base/unique_fd.h"
 #include "pki/certificate.h"
+#include "sigstore/tlog.h"
 
 namespace strata::sigstore {
 namespace {
@@ -72,17 +73,6 @@ Result<std::string> Endpoint(std::string_view base, std::string_view path,
   std::string s(base);
   while (!s.empty() && s.back() == '/') s.pop_back();
   return s + std::string(path);
-}
-
-std::string_view RekorHashName(crypto::Hash h) {
-  switch (h) {
-    case crypto::Hash::kSha384:
-      return "sha384";
-    case crypto::Hash::kSha512:
-      return "sha512";
-    default:
-      return "sha256";
-  }
 }
 
 Result<const Json*> Member(const Json& obj, std::string_view key,

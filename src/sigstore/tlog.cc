@@ -468,4 +468,15 @@ Status VerifyIntegratedTime(const TransparencyLogEntry& entry, int64_t now_unix,
   return Status::Ok();
 }
 
+std::string_view RekorHashName(crypto::Hash h) {
+  switch (h) {
+    case crypto::Hash::kSha384:
+      return "sha384";
+    case crypto::Hash::kSha512:
+      return "sha512";
+    default:
+      return "sha256";
+  }
+}
+
 }  // namespace strata::sigstore

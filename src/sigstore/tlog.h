@@ -124,6 +124,10 @@ Status VerifyCheckpoint(const TransparencyLogEntry& entry,
 Status VerifyIntegratedTime(const TransparencyLogEntry& entry, int64_t now_unix,
                             int64_t max_skew = kDefaultClockSkewSeconds);
 
+// The name Rekor's entry bodies give a hash ("sha256", "sha384",
+// "sha512"); other hashes are named sha256.
+std::string_view RekorHashName(crypto::Hash h);
+
 }  // namespace strata::sigstore
 
 #endif  // STRATA_SIGSTORE_TLOG_H_

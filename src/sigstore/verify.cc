@@ -9,6 +9,7 @@
 #include "pki/chain.h"
 #include "pki/sct.h"
 #include "pki/timestamp.h"
+#include "sigstore/tlog.h"
 
 namespace strata::sigstore {
 namespace {
@@ -66,17 +67,6 @@ Result<crypto::Hash> HashOf(std::string_view proto_name) {
   if (proto_name == "SHA2_512") return crypto::Hash::kSha512;
   return DataLossError("unsupported message digest algorithm \"" +
                        std::string(proto_name.substr(0, 64)) + "\"");
-}
-
-std::string_view RekorHashName(crypto::Hash h) {
-  switch (h) {
-    case crypto::Hash::kSha384:
-      return "sha384";
-    case crypto::Hash::kSha512:
-      return "sha512";
-    default:
-      return "sha256";
-  }
 }
 
 // The signer: a certificate (keyless) or a key.
