@@ -184,6 +184,10 @@ Result<std::string> SignStatement(const crypto::PrivateKey& key,
       std::string sig,
       key.Sign(sigstore::Pae(sigstore::kInTotoPayloadType, statement),
                crypto::DefaultHash(key.type())));
+  return EnvelopeJson(statement, sig);
+}
+
+std::string EnvelopeJson(std::string_view statement, std::string_view sig) {
   std::string out = "{\"payloadType\":";
   AppendGoJsonString(sigstore::kInTotoPayloadType, out);
   out += ",\"payload\":\"" + Base64Encode(statement) +
@@ -194,10 +198,7 @@ Result<std::string> SignStatement(const crypto::PrivateKey& key,
 
 oci::Descriptor AttestationDescriptor(std::string_view envelope,
                                       std::string_view predicate_type) {
-  oci::Descriptor d;
-  d.media_type = std::string(kDsseEnvelopeMediaType);
-  d.digest = Sha256Of(envelope);
-  d.size = static_cast<int64_t>(envelope.size());
+  oci::Descriptor d = oci::DescriptorOf(kDsseEnvelopeMediaType, envelope);
   d.annotations.emplace(kSignatureAnnotation, "");
   d.annotations.emplace(kPredicateTypeAnnotation, predicate_type);
   return d;

@@ -90,6 +90,9 @@ Result<std::string> MakeStatement(std::string_view type_name,
 Result<std::string> SignStatement(const crypto::PrivateKey& key,
                                   std::string_view statement);
 
+// That envelope JSON for `statement` and its raw signature `sig`.
+std::string EnvelopeJson(std::string_view statement, std::string_view sig);
+
 // The .att layer descriptor for `envelope` with `predicate_type` (URI).
 oci::Descriptor AttestationDescriptor(std::string_view envelope,
                                       std::string_view predicate_type);

@@ -24,15 +24,6 @@ json::Json DescriptorJson(const oci::Descriptor& d) {
   return j;
 }
 
-oci::Descriptor BlobDescriptor(std::string_view media_type,
-                               std::string_view bytes) {
-  oci::Descriptor d;
-  d.media_type = std::string(media_type);
-  d.digest = Sha256Of(bytes);
-  d.size = static_cast<int64_t>(bytes.size());
-  return d;
-}
-
 Status PushBlobIfMissing(registry::Client& client, const std::string& repo,
                          const oci::Descriptor& d, std::string_view bytes) {
   ASSIGN_OR_RETURN(bool exists, client.BlobExists(repo, d));
@@ -186,7 +177,7 @@ Result<BundleArtifact> BuildBundleArtifact(const oci::Descriptor& subject,
   }
 
   BundleArtifact out;
-  out.layer = BlobDescriptor(kBundleArtifactType, bundle_json);
+  out.layer = oci::DescriptorOf(kBundleArtifactType, bundle_json);
   out.layer.annotations[std::string(kTitleAnnotation)] =
       std::string(out.layer.digest.algorithm_name()) + "-" +
       out.layer.digest.hex() + ".sigstore.json";
@@ -194,16 +185,16 @@ Result<BundleArtifact> BuildBundleArtifact(const oci::Descriptor& subject,
   subject_d.media_type = subject.media_type;
   subject_d.digest = subject.digest;
   subject_d.size = subject.size;
-  json::Json m = {
-      {"schemaVersion", 2},
-      {"mediaType", oci::media::kOciManifest},
-      {"artifactType", kBundleArtifactType},
-      {"config", DescriptorJson(BlobDescriptor(kEmptyMediaType, kEmptyJson))},
-      {"layers", json::Json::array({DescriptorJson(out.layer)})},
-      {"subject", DescriptorJson(subject_d)},
-      {"annotations", annotations}};
+  json::Json m = {{"schemaVersion", 2},
+                  {"mediaType", oci::media::kOciManifest},
+                  {"artifactType", kBundleArtifactType},
+                  {"config", DescriptorJson(oci::DescriptorOf(kEmptyMediaType,
+                                                              kEmptyJson))},
+                  {"layers", json::Json::array({DescriptorJson(out.layer)})},
+                  {"subject", DescriptorJson(subject_d)},
+                  {"annotations", annotations}};
   out.manifest = json::Dump(m);
-  out.descriptor = BlobDescriptor(oci::media::kOciManifest, out.manifest);
+  out.descriptor = oci::DescriptorOf(oci::media::kOciManifest, out.manifest);
   out.descriptor.artifact_type = std::string(kBundleArtifactType);
   out.descriptor.annotations = std::move(annotations);
   return out;
@@ -217,7 +208,8 @@ Result<PushedBundle> PushBundle(registry::Client& client,
   ASSIGN_OR_RETURN(BundleArtifact a,
                    BuildBundleArtifact(subject, bundle_json, created));
   RETURN_IF_ERROR(PushBlobIfMissing(
-      client, repo, BlobDescriptor(kEmptyMediaType, kEmptyJson), kEmptyJson));
+      client, repo, oci::DescriptorOf(kEmptyMediaType, kEmptyJson),
+      kEmptyJson));
   RETURN_IF_ERROR(PushBlobIfMissing(client, repo, a.layer, bundle_json));
   PushedBundle out;
   out.manifest = a.descriptor;

@@ -96,10 +96,7 @@ std::string AttachmentTag(const Digest& subject, Attachment kind) {
 }
 
 oci::Descriptor LayerDescriptor(const SignatureLayer& layer) {
-  oci::Descriptor d;
-  d.media_type = layer.media_type;
-  d.digest = Sha256Of(layer.payload);
-  d.size = static_cast<int64_t>(layer.payload.size());
+  oci::Descriptor d = oci::DescriptorOf(layer.media_type, layer.payload);
   d.annotations.emplace(kSignatureAnnotation, layer.signature);
   if (layer.certificate) {
     d.annotations.emplace(kCertificateAnnotation, *layer.certificate);
@@ -168,9 +165,7 @@ SignatureImage BuildSignatureImage(const std::vector<oci::Descriptor>& layers) {
     c.push_back(']');
   }
   c += "},\"config\":{}}";
-  out.config_descriptor.media_type = std::string(oci::media::kOciConfig);
-  out.config_descriptor.digest = Sha256Of(c);
-  out.config_descriptor.size = static_cast<int64_t>(c.size());
+  out.config_descriptor = oci::DescriptorOf(oci::media::kOciConfig, c);
 
   std::string& m = out.manifest;
   m = "{\"schemaVersion\":2,\"mediaType\":";
@@ -183,9 +178,7 @@ SignatureImage BuildSignatureImage(const std::vector<oci::Descriptor>& layers) {
     AppendDescriptor(layers[i], m);
   }
   m += "]}";
-  out.manifest_descriptor.media_type = std::string(oci::media::kOciManifest);
-  out.manifest_descriptor.digest = Sha256Of(m);
-  out.manifest_descriptor.size = static_cast<int64_t>(m.size());
+  out.manifest_descriptor = oci::DescriptorOf(oci::media::kOciManifest, m);
   return out;
 }
 

@@ -336,4 +336,12 @@ Result<DocumentKind> ClassifyDocument(std::string_view bytes,
   return DataLossError("document is neither an image index nor a manifest");
 }
 
+Descriptor DescriptorOf(std::string_view media_type, std::string_view bytes) {
+  Descriptor d;
+  d.media_type = std::string(media_type);
+  d.digest = Sha256Of(bytes);
+  d.size = static_cast<int64_t>(bytes.size());
+  return d;
+}
+
 }  // namespace strata::oci

@@ -75,6 +75,9 @@ struct Descriptor {
   std::string artifact_type;
 };
 
+// The descriptor of `bytes` as a blob of `media_type`: sha256 and size.
+Descriptor DescriptorOf(std::string_view media_type, std::string_view bytes);
+
 struct Manifest {
   int schema_version = 2;
   std::string media_type;  // from the document (may be empty for OCI)
