@@ -28,13 +28,6 @@
 namespace strata::cli {
 namespace {
 
-Result<std::shared_ptr<registry::Client>> MakeClient(
-    const oci::ImageRef& ref, const RegistryFlags& flags) {
-  registry::RegistryOptions ro;
-  ASSIGN_OR_RETURN(ro.client, MakeClientOptions(flags));
-  return registry::ClientFor(ref, ro);
-}
-
 // One line per envelope: as stored when it is one line, else re-serialised.
 std::string EnvelopeLine(const std::string& envelope) {
   if (envelope.find_first_of("\r\n") == std::string::npos) return envelope;
@@ -128,12 +121,8 @@ Result<std::string> AttestImageLogged(registry::Client& client,
     return InternalError(
         "the signed bundle has no one-signature envelope and one rekor entry");
   }
-  // As cosign::SignStatement writes envelopes.
-  std::string envelope = "{\"payloadType\":";
-  cosign::AppendGoJsonString(sigstore::kInTotoPayloadType, envelope);
-  envelope += ",\"payload\":\"" + Base64Encode(statement) +
-              "\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"" +
-              Base64Encode(bundle.dsse_envelope->signatures[0].sig) + "\"}]}";
+  const std::string envelope =
+      cosign::EnvelopeJson(statement, bundle.dsse_envelope->signatures[0].sig);
   oci::Descriptor d = cosign::AttestationDescriptor(envelope, st.uri);
   if (options.key != nullptr) {
     ASSIGN_OR_RETURN(d.annotations[std::string(cosign::kBundleAnnotation)],
@@ -162,7 +151,7 @@ Result<std::string> AttestImageBundle(registry::Client& client,
                                       std::string_view type_name,
                                       std::string_view predicate,
                                       std::string_view timestamp) {
-  ASSIGN_OR_RETURN(oci::Descriptor image, ImageDescriptor(client, ref));
+  ASSIGN_OR_RETURN(oci::Descriptor image, ResolveManifest(client, ref));
   ASSIGN_OR_RETURN(
       std::string statement,
       cosign::MakeStatement(type_name, predicate, CosignDockerReference(ref),
@@ -211,26 +200,12 @@ Result<AttestationCheck> CheckAttestations(registry::Client& client,
 
 std::function<int()> SetupAttest(CLI::App* cmd) {
   struct Args {
-    std::string image;
-    std::string key;
+    SigningFlags signing;
     std::string predicate;
     std::string type = "custom";
-    KeylessFlags keyless;
-    RegistryFlags registry;
-    bool new_bundle_format = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("IMAGE", a->image,
-                  "registry image by tag or digest (docker://NAME or NAME)")
-      ->required();
-  AddSigningRegistryFlags(cmd, &a->registry);
-  cmd->add_option("--key", a->key,
-                  "cosign private key file (encrypted; passphrase from "
-                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)");
-  AddKeylessFlags(cmd, &a->keyless);
-  cmd->add_flag("--new-bundle-format", a->new_bundle_format,
-                "store a Sigstore bundle (DSSE) as an OCI referrer of the "
-                "image, as cosign's new bundle format does");
+  AddSigningFlags(cmd, &a->signing);
   cmd->add_option("--predicate", a->predicate,
                   "file with the predicate (custom: any bytes; spdx: SPDX "
                   "tag-value; other types: a JSON object)")
@@ -241,38 +216,33 @@ std::function<int()> SetupAttest(CLI::App* cmd) {
                   "openvex, or a URI")
       ->capture_default_str();
   return [a]() -> int {
-    Result<oci::ImageRef> ref = ParseRegistryImage("attest", a->image);
-    if (!ref.ok()) return ReportError(ref.status());
     if (Result<std::string> uri = cosign::PredicateTypeUri(a->type);
         !uri.ok()) {
       return ReportError(uri.status());
+    }
+    if (!a->signing.new_bundle_format && !a->signing.keyless.tsa_url.empty()) {
+      return ReportError(InvalidArgumentError(
+          "--timestamp-server-url needs --new-bundle-format for attestations "
+          "(cosign's .att layers timestamp another thing)"));
     }
     Result<std::string> predicate = io::ReadFileCapped(
         a->predicate, cosign::kMaxPredicateBytes, "predicate");
     if (!predicate.ok()) return ReportError(predicate.status());
     Result<int64_t> now = OutputTimestamp();
     if (!now.ok()) return ReportError(now.status());
-    Result<std::unique_ptr<SigningIdentity>> signer =
-        LoadSigningIdentity(a->keyless, a->key);
-    if (!signer.ok()) return ReportError(signer.status());
-    const std::optional<crypto::PrivateKey>& key = (*signer)->key;
-    const sigstore::SignOptions& o = (*signer)->options;
-    Result<std::shared_ptr<registry::Client>> client =
-        MakeClient(*ref, a->registry);
-    if (!client.ok()) return ReportError(client.status());
-    if (!a->new_bundle_format && !a->keyless.tsa_url.empty()) {
-      return ReportError(InvalidArgumentError(
-          "--timestamp-server-url needs --new-bundle-format for attestations "
-          "(cosign's .att layers timestamp another thing)"));
-    }
+    Result<SigningSession> session = OpenSigningSession("attest", a->signing);
+    if (!session.ok()) return ReportError(session.status());
+    const std::optional<crypto::PrivateKey>& key = session->signer->key;
+    const sigstore::SignOptions& o = session->signer->options;
+    registry::Client& client = *session->client;
+    const oci::ImageRef& ref = session->ref;
     const std::string timestamp = Rfc3339Utc(*now);
     Result<std::string> pushed =
-        a->new_bundle_format ? AttestImageBundle(**client, *ref, o, a->type,
-                                                 *predicate, timestamp)
+        a->signing.new_bundle_format
+            ? AttestImageBundle(client, ref, o, a->type, *predicate, timestamp)
         : key && !o.tlog_upload
-            ? AttestImage(**client, *ref, *key, a->type, *predicate, timestamp)
-            : AttestImageLogged(**client, *ref, o, a->type, *predicate,
-                                timestamp);
+            ? AttestImage(client, ref, *key, a->type, *predicate, timestamp)
+            : AttestImageLogged(client, ref, o, a->type, *predicate, timestamp);
     if (!pushed.ok()) return ReportError(pushed.status());
     std::fprintf(stderr, "Pushing attestation to: %s\n", pushed->c_str());
     return kExitOk;
@@ -370,10 +340,7 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("IMAGE", a->image,
-                  "registry image by tag or digest (docker://NAME or NAME)")
-      ->required();
-  AddSigningRegistryFlags(cmd, &a->registry);
+  AddRegistryImageArgs(cmd, &a->image, &a->registry);
   AddVerifierFlags(cmd, &a->verifier, "attestation");
   cmd->add_option("--type", a->type,
                   "predicate type to accept: a name as for attest, or a URI")
@@ -397,7 +364,7 @@ std::function<int()> SetupVerifyAttestation(CLI::App* cmd) {
           LoggedEnvelopeCheck(&*v.root, v.identity, v.keys, v.now_unix);
     }
     Result<std::shared_ptr<registry::Client>> client =
-        MakeClient(*ref, a->registry);
+        MakeRegistryClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
     Result<AttestationCheck> check =
         CheckAttestations(**client, *ref, policy, a->type);

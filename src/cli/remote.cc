@@ -108,6 +108,13 @@ Result<std::shared_ptr<registry::BlobCache>> OpenCache(
   return registry::BlobCache::Open(dir);
 }
 
+Result<std::shared_ptr<registry::Client>> MakeRegistryClient(
+    const oci::ImageRef& ref, const RegistryFlags& flags) {
+  registry::RegistryOptions ro;
+  ASSIGN_OR_RETURN(ro.client, MakeClientOptions(flags));
+  return registry::ClientFor(ref, ro);
+}
+
 Result<oci::ImageSource> OpenAnySource(
     const oci::ImageRef& ref, const RegistryFlags& flags,
     std::shared_ptr<registry::BlobCache> cache) {

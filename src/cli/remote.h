@@ -38,6 +38,10 @@ void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags, bool with_cache);
 // once per process (the first line, without its newline).
 Result<registry::ClientOptions> MakeClientOptions(const RegistryFlags& flags);
 
+// A client for `ref`'s registry with the flags' options.
+Result<std::shared_ptr<registry::Client>> MakeRegistryClient(
+    const oci::ImageRef& ref, const RegistryFlags& flags);
+
 // The blob cache the flags ask for (null with --no-cache).
 Result<std::shared_ptr<registry::BlobCache>> OpenCache(
     const RegistryFlags& flags);

@@ -27,13 +27,6 @@
 namespace strata::cli {
 namespace {
 
-Result<std::shared_ptr<registry::Client>> MakeClient(
-    const oci::ImageRef& ref, const RegistryFlags& flags) {
-  registry::RegistryOptions ro;
-  ASSIGN_OR_RETURN(ro.client, MakeClientOptions(flags));
-  return registry::ClientFor(ref, ro);
-}
-
 // "--annotations k=v" values as cosign's payload "optional" members.
 Result<std::optional<std::map<std::string, std::string>>> ParseAnnotations(
     const std::vector<std::string>& values) {
@@ -216,6 +209,34 @@ void AddSigningRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
       ->check(CLI::ExistingFile);
 }
 
+void AddRegistryImageArgs(CLI::App* cmd, std::string* image,
+                          RegistryFlags* flags) {
+  cmd->add_option("IMAGE", *image,
+                  "registry image by tag or digest (docker://NAME or NAME)")
+      ->required();
+  AddSigningRegistryFlags(cmd, flags);
+}
+
+void AddSigningFlags(CLI::App* cmd, SigningFlags* flags) {
+  AddRegistryImageArgs(cmd, &flags->image, &flags->registry);
+  cmd->add_option("--key", flags->key,
+                  "cosign private key file (encrypted; passphrase from "
+                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)");
+  AddKeylessFlags(cmd, &flags->keyless);
+  cmd->add_flag("--new-bundle-format", flags->new_bundle_format,
+                "store a Sigstore bundle (DSSE, in-toto) as an OCI referrer "
+                "of the image, as cosign's new bundle format does");
+}
+
+Result<SigningSession> OpenSigningSession(std::string_view command,
+                                          const SigningFlags& flags) {
+  SigningSession out;
+  ASSIGN_OR_RETURN(out.ref, ParseRegistryImage(command, flags.image));
+  ASSIGN_OR_RETURN(out.signer, LoadSigningIdentity(flags.keyless, flags.key));
+  ASSIGN_OR_RETURN(out.client, MakeRegistryClient(out.ref, flags.registry));
+  return out;
+}
+
 Result<oci::ImageRef> ParseRegistryImage(std::string_view command,
                                          std::string_view image) {
   Result<oci::ImageRef> ref = oci::ParseReference(image);
@@ -234,8 +255,8 @@ std::string CosignDockerReference(const oci::ImageRef& ref) {
   return registry + "/" + ref.repository;
 }
 
-Result<Digest> ResolveManifestDigest(registry::Client& client,
-                                     const oci::ImageRef& ref) {
+Result<oci::Descriptor> ResolveManifest(registry::Client& client,
+                                        const oci::ImageRef& ref) {
   const std::string what =
       ref.digest ? ref.digest->ToString()
                  : (ref.tag.empty() ? std::string("latest") : ref.tag);
@@ -245,7 +266,13 @@ Result<Digest> ResolveManifestDigest(registry::Client& client,
     return DataLossError(ref.Name() + ": the registry answered digest " +
                          d->digest.ToString());
   }
-  return d->digest;
+  return d;
+}
+
+Result<Digest> ResolveManifestDigest(registry::Client& client,
+                                     const oci::ImageRef& ref) {
+  ASSIGN_OR_RETURN(oci::Descriptor d, ResolveManifest(client, ref));
+  return d.digest;
 }
 
 Result<std::string> SignImage(
@@ -346,53 +373,35 @@ Result<RemoteSignatures> FetchSignatures(const std::string& image,
                                          const RegistryFlags& flags) {
   ASSIGN_OR_RETURN(oci::ImageRef ref, ParseRegistryImage("verify", image));
   ASSIGN_OR_RETURN(std::shared_ptr<registry::Client> client,
-                   MakeClient(ref, flags));
+                   MakeRegistryClient(ref, flags));
   return FetchSignatures(*client, ref);
 }
 
 std::function<int()> SetupSign(CLI::App* cmd) {
   struct Args {
-    std::string image;
-    std::string key;
+    SigningFlags signing;
     std::vector<std::string> annotations;
-    KeylessFlags keyless;
-    RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("IMAGE", a->image,
-                  "registry image by tag or digest (docker://NAME or NAME)")
-      ->required();
-  AddSigningRegistryFlags(cmd, &a->registry);
-  cmd->add_option("--key", a->key,
-                  "cosign private key file (encrypted; passphrase from "
-                  "STRATA_PASSWORD, COSIGN_PASSWORD or the terminal)");
-  AddKeylessFlags(cmd, &a->keyless);
+  AddSigningFlags(cmd, &a->signing);
   cmd->add_option("-a,--annotations", a->annotations,
                   "KEY=VALUE added to the payload's \"optional\" (repeatable)")
       ->allow_extra_args(false);
-  auto new_bundle_format = std::make_shared<bool>(false);
-  cmd->add_flag("--new-bundle-format", *new_bundle_format,
-                "store a Sigstore bundle (DSSE, in-toto) as an OCI referrer "
-                "of the image, as cosign's new bundle format does");
-  return [a, new_bundle_format]() -> int {
+  return [a]() -> int {
     Result<std::optional<std::map<std::string, std::string>>> annotations =
         ParseAnnotations(a->annotations);
     if (!annotations.ok()) return ReportError(annotations.status());
-    Result<oci::ImageRef> ref = ParseRegistryImage("sign", a->image);
-    if (!ref.ok()) return ReportError(ref.status());
-    Result<std::unique_ptr<SigningIdentity>> signer =
-        LoadSigningIdentity(a->keyless, a->key);
-    if (!signer.ok()) return ReportError(signer.status());
-    const std::optional<crypto::PrivateKey>& key = (*signer)->key;
-    const sigstore::SignOptions& o = (*signer)->options;
-    Result<std::shared_ptr<registry::Client>> client =
-        MakeClient(*ref, a->registry);
-    if (!client.ok()) return ReportError(client.status());
+    Result<SigningSession> session = OpenSigningSession("sign", a->signing);
+    if (!session.ok()) return ReportError(session.status());
+    const std::optional<crypto::PrivateKey>& key = session->signer->key;
+    const sigstore::SignOptions& o = session->signer->options;
+    registry::Client& client = *session->client;
     Result<std::string> pushed =
-        *new_bundle_format ? SignImageBundle(**client, *ref, o, *annotations)
+        a->signing.new_bundle_format
+            ? SignImageBundle(client, session->ref, o, *annotations)
         : key && !o.tlog_upload
-            ? SignImage(**client, *ref, *key, *annotations)
-            : SignImageLogged(**client, *ref, o, *annotations);
+            ? SignImage(client, session->ref, *key, *annotations)
+            : SignImageLogged(client, session->ref, o, *annotations);
     if (!pushed.ok()) return ReportError(pushed.status());
     std::fprintf(stderr, "Pushing signature to: %s\n", pushed->c_str());
     return kExitOk;

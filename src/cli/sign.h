@@ -113,6 +113,34 @@ int64_t SigningNow();
 // the signing or verification key).
 void AddSigningRegistryFlags(CLI::App* cmd, RegistryFlags* flags);
 
+// IMAGE (a registry image by tag or digest) and AddSigningRegistryFlags:
+// what sign, attest, verify and verify-attestation all take.
+void AddRegistryImageArgs(CLI::App* cmd, std::string* image,
+                          RegistryFlags* flags);
+
+// What sign and attest take besides their own flags: AddRegistryImageArgs,
+// --key, the keyless flags and --new-bundle-format.
+struct SigningFlags {
+  std::string image;
+  std::string key;
+  KeylessFlags keyless;
+  RegistryFlags registry;
+  bool new_bundle_format = false;
+};
+void AddSigningFlags(CLI::App* cmd, SigningFlags* flags);
+
+// What a signing command works with: the image, who signs (the key loaded,
+// its passphrase read, or the keyless options) and the registry client.
+struct SigningSession {
+  oci::ImageRef ref;
+  std::unique_ptr<SigningIdentity> signer;
+  std::shared_ptr<registry::Client> client;
+};
+// Parses IMAGE (ParseRegistryImage with `command`), loads the signer
+// (LoadSigningIdentity) and makes the client, in that order.
+Result<SigningSession> OpenSigningSession(std::string_view command,
+                                          const SigningFlags& flags);
+
 // Parses IMAGE as a registry reference; anything else (oci:, dir:, an
 // existing path, ...) is kInvalidArgument
 // "<command> needs a registry image (docker://NAME or NAME), not <ref>".
@@ -124,8 +152,12 @@ Result<oci::ImageRef> ParseRegistryImage(std::string_view command,
 // names it).
 std::string CosignDockerReference(const oci::ImageRef& ref);
 
-// The manifest digest `ref` names (HEAD by tag, or by digest: it must
-// exist).
+// The manifest `ref` names (one HEAD, by tag or by digest: it must exist;
+// by digest, the registry must answer that digest): its media type, digest
+// and size.
+Result<oci::Descriptor> ResolveManifest(registry::Client& client,
+                                        const oci::ImageRef& ref);
+// Its digest.
 Result<Digest> ResolveManifestDigest(registry::Client& client,
                                      const oci::ImageRef& ref);
 

@@ -25,20 +25,6 @@ std::string NowRfc3339() {
 
 }  // namespace
 
-Result<oci::Descriptor> ImageDescriptor(registry::Client& client,
-                                        const oci::ImageRef& ref) {
-  ASSIGN_OR_RETURN(Digest digest, ResolveManifestDigest(client, ref));
-  Result<oci::Descriptor> image =
-      client.HeadManifest(ref.repository, digest.ToString());
-  if (!image.ok()) return image.status().WithContext(ref.Name());
-  if (image->digest != digest) {
-    return DataLossError(ref.Name() + ": the registry named manifest " +
-                         digest.ToString() + " and then " +
-                         image->digest.ToString());
-  }
-  return image;
-}
-
 Result<std::string> PushStatementBundle(registry::Client& client,
                                         const oci::ImageRef& ref,
                                         const oci::Descriptor& image,
@@ -64,7 +50,7 @@ Result<std::string> SignImageBundle(
     registry::Client& client, const oci::ImageRef& ref,
     sigstore::SignOptions options,
     const std::optional<std::map<std::string, std::string>>& annotations) {
-  ASSIGN_OR_RETURN(oci::Descriptor image, ImageDescriptor(client, ref));
+  ASSIGN_OR_RETURN(oci::Descriptor image, ResolveManifest(client, ref));
   ASSIGN_OR_RETURN(
       std::string statement,
       cosign::MakeSignStatement(

@@ -20,11 +20,6 @@
 
 namespace strata::cli {
 
-// The descriptor (media type, digest, size) of the manifest `ref` names, a
-// tag resolved to its digest first.
-Result<oci::Descriptor> ImageDescriptor(registry::Client& client,
-                                        const oci::ImageRef& ref);
-
 // Signs `statement`, an in-toto statement about the manifest `image` in
 // `ref`'s repository, into a DSSE bundle with `options` (sigstore::SignDsse:
 // a key or an identity token; a Rekor entry when options.tlog_upload; an

@@ -764,10 +764,7 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
     RegistryFlags registry;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("IMAGE", a->image,
-                  "registry image by tag or digest (docker://NAME or NAME)")
-      ->required();
-  AddSigningRegistryFlags(cmd, &a->registry);
+  AddRegistryImageArgs(cmd, &a->image, &a->registry);
   AddVerifierFlags(cmd, &a->verifier, "signature");
   cmd->add_flag("--require-all-keys", a->require_all_keys,
                 "every --key must verify at least one signature");
@@ -782,13 +779,8 @@ std::function<int()> SetupVerify(CLI::App* cmd) {
     const std::vector<crypto::PublicKey>& keys = v.keys;
     Result<oci::ImageRef> ref = ParseRegistryImage("verify", a->image);
     if (!ref.ok()) return ReportError(ref.status());
-    registry::RegistryOptions ro;
-    Result<registry::ClientOptions> client_options =
-        MakeClientOptions(a->registry);
-    if (!client_options.ok()) return ReportError(client_options.status());
-    ro.client = *std::move(client_options);
     Result<std::shared_ptr<registry::Client>> client =
-        registry::ClientFor(*ref, ro);
+        MakeRegistryClient(*ref, a->registry);
     if (!client.ok()) return ReportError(client.status());
     Result<RemoteSignatures> remote = FetchSignatures(**client, *ref);
     if (!remote.ok()) return ReportError(remote.status());
