@@ -47,17 +47,6 @@ const std::string kStrata = std::string(STRATA_BINARY_DIR) + "/strata";
 
 std::string Q(const std::string& s) { return "'" + s + "'"; }
 
-// Runs `args` on the binary with `env` assignments; output (stdout and
-// stderr) in *out.
-int Strata(const std::string& args, std::string* out,
-           const std::string& env = "") {
-  int status = 0;
-  *out = testing::RunCommand("env -u SIGSTORE_ID_TOKEN " + env + " " + kStrata +
-                                 " " + args + " < /dev/null 2>&1",
-                             &status);
-  return status;
-}
-
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
@@ -135,24 +124,27 @@ TEST(VerifyBlobCliTest, ConformanceBundleVerifyCasesThroughTheEntrypoint) {
 
 TEST(VerifyBlobCliTest, UsageErrors) {
   std::string out;
-  EXPECT_EQ(Strata("verify-blob --bundle b --key k x", &out), kExitError);
+  EXPECT_EQ(testing::RunStrata("verify-blob --bundle b --key k x", &out),
+            kExitError);
   EXPECT_EQ(out,
             "strata: error: --trusted-root is required (no network trust root "
             "fetching)\n");
-  EXPECT_EQ(Strata("verify-blob --bundle b --trusted-root r x", &out),
-            kExitError);
+  EXPECT_EQ(
+      testing::RunStrata("verify-blob --bundle b --trusted-root r x", &out),
+      kExitError);
   EXPECT_NE(out.find("verify with --key, or with --certificate-identity"),
             std::string::npos)
       << out;
-  EXPECT_EQ(Strata("verify-blob --bundle b --certificate-identity i "
-                   "--trusted-root r x",
-                   &out),
-            kExitError);
+  EXPECT_EQ(
+      testing::RunStrata("verify-blob --bundle b --certificate-identity i "
+                         "--trusted-root r x",
+                         &out),
+      kExitError);
   EXPECT_EQ(out,
             "strata: error: --certificate-oidc-issuer or "
             "--certificate-oidc-issuer-regexp is required for keyless "
             "verification\n");
-  EXPECT_EQ(Strata("sign-blob /dev/null", &out), kExitError);
+  EXPECT_EQ(testing::RunStrata("sign-blob /dev/null", &out), kExitError);
   EXPECT_EQ(out,
             "strata: error: sign with --key, or keyless with --identity-token "
             "(or SIGSTORE_ID_TOKEN)\n");
@@ -224,9 +216,9 @@ class SignBlobMockTest : public ::testing::Test {
   }
   int Verify(const std::string& bundle, const std::string& policy,
              const std::string& target, std::string* out) {
-    return Strata("verify-blob --bundle " + bundle + " " + policy +
-                      " --trusted-root " + Root() + " " + target,
-                  out);
+    return testing::RunStrata("verify-blob --bundle " + bundle + " " + policy +
+                                  " --trusted-root " + Root() + " " + target,
+                              out);
   }
 
   static std::string* dir_;
@@ -259,8 +251,9 @@ std::string NodeVerifyTolerant(const std::function<void()>& resign,
 TEST_F(SignBlobMockTest, KeylessSignThenVerify) {
   const std::string bundle = *dir_ + "/keyless.sigstore.json";
   std::string out;
-  ASSERT_EQ(Strata("sign-blob " + artifact_ + Urls() + " --bundle " + bundle,
-                   &out, "SIGSTORE_ID_TOKEN=" + Token()),
+  ASSERT_EQ(testing::RunStrata(
+                "sign-blob " + artifact_ + Urls() + " --bundle " + bundle, &out,
+                "SIGSTORE_ID_TOKEN=" + Token()),
             0)
       << out;
   EXPECT_EQ(out, "Wrote bundle to file " + bundle + "\n");
@@ -284,19 +277,19 @@ TEST_F(SignBlobMockTest, KeylessSignThenVerify) {
                    artifact_, &out),
             0)
       << out;
-  EXPECT_EQ(NodeVerifyTolerant(
-                [&] {
-                  EXPECT_EQ(Strata("sign-blob " + artifact_ + Urls() +
-                                       " --bundle " + bundle,
-                                   &out, "SIGSTORE_ID_TOKEN=" + Token()),
-                            0)
-                      << out;
-                },
-                [&] {
-                  return NodeVerify(bundle, artifact_, "identity", kId,
-                                    kIssuer);
-                }),
-            "ok");
+  EXPECT_EQ(
+      NodeVerifyTolerant(
+          [&] {
+            EXPECT_EQ(testing::RunStrata("sign-blob " + artifact_ + Urls() +
+                                             " --bundle " + bundle,
+                                         &out, "SIGSTORE_ID_TOKEN=" + Token()),
+                      0)
+                << out;
+          },
+          [&] {
+            return NodeVerify(bundle, artifact_, "identity", kId, kIssuer);
+          }),
+      "ok");
 
   // Failures: each a check, exit 2.
   EXPECT_EQ(Verify(bundle,
@@ -343,15 +336,16 @@ TEST_F(SignBlobMockTest, KeylessSignThenVerify) {
 TEST_F(SignBlobMockTest, KeySignThenVerify) {
   std::string out;
   const std::string env = "STRATA_PASSWORD=pw";
-  ASSERT_EQ(Strata("generate-key-pair --output-key-prefix " + *dir_ + "/k",
-                   &out, env),
-            0)
+  ASSERT_EQ(
+      testing::RunStrata(
+          "generate-key-pair --output-key-prefix " + *dir_ + "/k", &out, env),
+      0)
       << out;
   const std::string bundle = *dir_ + "/key.sigstore.json";
-  ASSERT_EQ(Strata("sign-blob " + artifact_ + " --key " + *dir_ + "/k.key" +
-                       Urls() + " --bundle " + bundle + " --output-signature " +
-                       *dir_ + "/sig.b64",
-                   &out, env),
+  ASSERT_EQ(testing::RunStrata("sign-blob " + artifact_ + " --key " + *dir_ +
+                                   "/k.key" + Urls() + " --bundle " + bundle +
+                                   " --output-signature " + *dir_ + "/sig.b64",
+                               &out, env),
             0)
       << out;
   EXPECT_NE(testing::ReadTestFile(bundle).find("\"hint\""), std::string::npos);
@@ -360,11 +354,11 @@ TEST_F(SignBlobMockTest, KeySignThenVerify) {
       << out;
   EXPECT_EQ(NodeVerifyTolerant(
                 [&] {
-                  EXPECT_EQ(
-                      Strata("sign-blob " + artifact_ + " --key " + *dir_ +
-                                 "/k.key" + Urls() + " --bundle " + bundle,
-                             &out, env),
-                      0)
+                  EXPECT_EQ(testing::RunStrata(
+                                "sign-blob " + artifact_ + " --key " + *dir_ +
+                                    "/k.key" + Urls() + " --bundle " + bundle,
+                                &out, env),
+                            0)
                       << out;
                 },
                 [&] {
@@ -383,9 +377,9 @@ TEST_F(SignBlobMockTest, KeySignThenVerify) {
             kExitCheckFailed);
 
   // Without a bundle, the base64 signature goes to stdout.
-  ASSERT_EQ(Strata("sign-blob " + artifact_ + " --key " + *dir_ +
-                       "/k.key --tlog-upload=false",
-                   &out, env),
+  ASSERT_EQ(testing::RunStrata("sign-blob " + artifact_ + " --key " + *dir_ +
+                                   "/k.key --tlog-upload=false",
+                               &out, env),
             0)
       << out;
   EXPECT_EQ(out.find("Wrote"), std::string::npos) << out;

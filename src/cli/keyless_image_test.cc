@@ -51,22 +51,10 @@ using registry::testing::PlainRegistryTest;
 using registry::testing::PushTinyImage;
 
 const fs::path kShared = fs::path(STRATA_SOURCE_DIR) / "../shared";
-const std::string kStrata = std::string(STRATA_BINARY_DIR) + "/strata";
 // The mock Fulcio's identity for its default token (its email claim, as a
 // URI SAN) and the issuer it is started with.
 constexpr char kId[] = "dev@example.test";
 constexpr char kIssuer[] = "https://issuer.example.test";
-
-// Runs the binary with `args` (after `env` assignments, SIGSTORE_ID_TOKEN
-// unset unless given there); stdout and stderr in *out.
-int Strata(const std::string& args, std::string* out,
-           const std::string& env = "") {
-  int status = 0;
-  *out = testing::RunCommand("env -u SIGSTORE_ID_TOKEN " + env + " " + kStrata +
-                                 " " + args + " < /dev/null 2>&1",
-                             &status);
-  return status;
-}
 
 class KeylessImageTest : public PlainRegistryTest {
  protected:
@@ -121,10 +109,11 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
   ASSERT_TRUE(image.ok()) << image.status().ToString();
   const std::string ref = server_->host() + "/app/kl:v1";
   std::string out;
-  ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() +
-                       " --trusted-root " + Root() + " -a team=k " + ref,
-                   &out),
-            kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("sign --identity-token " + TokenFile() + Services() +
+                             " --trusted-root " + Root() + " -a team=k " + ref,
+                         &out),
+      kExitOk)
       << out;
   EXPECT_EQ(out, "Pushing signature to: " + server_->host() +
                      "/app/kl:sha256-" + image->digest.hex() + ".sig\n");
@@ -163,13 +152,14 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
   // Verified with the mock's identity, by tag and by digest.
   for (const std::string& name :
        {ref, server_->host() + "/app/kl@" + image->digest.ToString()}) {
-    EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + name, &out),
-              kExitOk)
+    EXPECT_EQ(
+        testing::RunStrata("verify" + Policy(kId, kIssuer) + " " + name, &out),
+        kExitOk)
         << out;
   }
-  EXPECT_EQ(
-      Strata("verify" + Policy(kId, kIssuer) + " " + ref + " -o text", &out),
-      kExitOk);
+  EXPECT_EQ(testing::RunStrata(
+                "verify" + Policy(kId, kIssuer) + " " + ref + " -o text", &out),
+            kExitOk);
   EXPECT_NE(out.find("\"team\":\"k\""), std::string::npos) << out;
 
   // A wrong identity, a substring of it and a wrong issuer: exit 2.
@@ -189,7 +179,8 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
         {kId, "https://evil.example.test",
          "certificate issuer \"https://issuer.example.test\" does not match "
          "\"https://evil.example.test\""}}) {
-    EXPECT_EQ(Strata("verify" + Policy(identity, issuer) + " " + ref, &out),
+    EXPECT_EQ(testing::RunStrata(
+                  "verify" + Policy(identity, issuer) + " " + ref, &out),
               kExitCheckFailed)
         << identity << " " << issuer;
     EXPECT_EQ(out, "strata: signature 1: " + why + "\n" + no_valid + "\n");
@@ -198,10 +189,11 @@ TEST_F(KeylessImageTest, SignThenVerifyThroughTheBinary) {
   testing::MockSigstore other;
   if (std::string why = other.Start(dir_->Join("other-mock"), kIssuer);
       why.empty()) {
-    EXPECT_EQ(Strata("verify --certificate-identity " + std::string(kId) +
-                         " --certificate-oidc-issuer " + kIssuer +
-                         " --trusted-root " + other["TRUSTED_ROOT"] + " " + ref,
-                     &out),
+    EXPECT_EQ(testing::RunStrata(
+                  "verify --certificate-identity " + std::string(kId) +
+                      " --certificate-oidc-issuer " + kIssuer +
+                      " --trusted-root " + other["TRUSTED_ROOT"] + " " + ref,
+                  &out),
               kExitCheckFailed)
         << out;
   }
@@ -214,8 +206,9 @@ TEST_F(KeylessImageTest, SignatureCopiedToAnotherImageIsRejected) {
       PushTinyImage(*client_, "team/app", "v2", "b");
   ASSERT_TRUE(signed_image.ok() && forged.ok());
   std::string out;
-  ASSERT_EQ(Strata("sign" + Services() + " " + server_->host() + "/team/app:v1",
-                   &out, "SIGSTORE_ID_TOKEN=" + TokenFile()),
+  ASSERT_EQ(testing::RunStrata(
+                "sign" + Services() + " " + server_->host() + "/team/app:v1",
+                &out, "SIGSTORE_ID_TOKEN=" + TokenFile()),
             kExitOk)
       << out;
   Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("team/app:v1"));
@@ -225,17 +218,18 @@ TEST_F(KeylessImageTest, SignatureCopiedToAnotherImageIsRejected) {
                                     sigs->layers[0])
                   .ok());
   const std::string v2 = server_->host() + "/team/app:v2";
-  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + v2, &out),
-            kExitCheckFailed)
+  EXPECT_EQ(
+      testing::RunStrata("verify" + Policy(kId, kIssuer) + " " + v2, &out),
+      kExitCheckFailed)
       << out;
   EXPECT_EQ(out, "strata: signature 1: signed manifest digest " +
                      signed_image->digest.ToString() + " is not the image's " +
                      forged->digest.ToString() +
                      "\nstrata: error: no valid signature for " + v2 + "\n");
   // The original still verifies.
-  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + server_->host() +
-                       "/team/app:v1",
-                   &out),
+  EXPECT_EQ(testing::RunStrata("verify" + Policy(kId, kIssuer) + " " +
+                                   server_->host() + "/team/app:v1",
+                               &out),
             kExitOk)
       << out;
 }
@@ -245,10 +239,11 @@ TEST_F(KeylessImageTest, TamperedAnnotationsAreRejected) {
       PushTinyImage(*client_, "app/tamper", "v1", "t");
   ASSERT_TRUE(image.ok());
   std::string out;
-  ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() + " " +
-                       server_->host() + "/app/tamper:v1",
-                   &out),
-            kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("sign --identity-token " + TokenFile() + Services() +
+                             " " + server_->host() + "/app/tamper:v1",
+                         &out),
+      kExitOk)
       << out;
   Result<RemoteSignatures> sigs =
       FetchSignatures(*client_, Ref("app/tamper:v1"));
@@ -295,17 +290,18 @@ TEST_F(KeylessImageTest, TamperedAnnotationsAreRejected) {
 TEST_F(KeylessImageTest, FlagsAreExclusiveAndRequired) {
   std::string out;
   const std::string ref = server_->host() + "/app/none:v1";
-  EXPECT_EQ(Strata("sign " + ref, &out), kExitError);
+  EXPECT_EQ(testing::RunStrata("sign " + ref, &out), kExitError);
   EXPECT_EQ(out,
             "strata: error: sign with --key, or keyless with --identity-token "
             "(or SIGSTORE_ID_TOKEN)\n");
-  EXPECT_EQ(
-      Strata("sign --key /nonexistent.key " + ref, &out, "SIGSTORE_ID_TOKEN=t"),
-      kExitError);
+  EXPECT_EQ(testing::RunStrata("sign --key /nonexistent.key " + ref, &out,
+                               "SIGSTORE_ID_TOKEN=t"),
+            kExitError);
   EXPECT_EQ(out,
             "strata: error: give either --key or an identity token, not "
             "both\n");
-  EXPECT_EQ(Strata("attest --predicate /dev/null " + ref, &out), kExitError);
+  EXPECT_EQ(testing::RunStrata("attest --predicate /dev/null " + ref, &out),
+            kExitError);
   EXPECT_EQ(out,
             "strata: error: sign with --key, or keyless with --identity-token "
             "(or SIGSTORE_ID_TOKEN)\n");
@@ -314,7 +310,8 @@ TEST_F(KeylessImageTest, FlagsAreExclusiveAndRequired) {
       PushTinyImage(*client_, "app/none", "v1", "n");
   ASSERT_TRUE(image.ok());
   EXPECT_EQ(
-      Strata("sign --identity-token not-a-jwt" + Services() + " " + ref, &out),
+      testing::RunStrata(
+          "sign --identity-token not-a-jwt" + Services() + " " + ref, &out),
       kExitError)
       << out;
   Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("app/none:v1"));
@@ -329,10 +326,11 @@ TEST_F(KeylessImageTest, AttestKeyless) {
   std::ofstream(predicate) << "{\"builder\":{\"id\":\"strata-test\"}}";
   const std::string ref = server_->host() + "/app/att:v1";
   std::string out;
-  ASSERT_EQ(Strata("attest --identity-token " + TokenFile() + Services() +
-                       " --trusted-root " + Root() + " --type slsaprovenance" +
-                       " --predicate " + predicate + " " + ref,
-                   &out),
+  ASSERT_EQ(testing::RunStrata("attest --identity-token " + TokenFile() +
+                                   Services() + " --trusted-root " + Root() +
+                                   " --type slsaprovenance" + " --predicate " +
+                                   predicate + " " + ref,
+                               &out),
             kExitOk)
       << out;
   EXPECT_EQ(out, "Pushing attestation to: " + server_->host() +
@@ -362,9 +360,9 @@ TEST_F(KeylessImageTest, AttestKeyless) {
   EXPECT_TRUE(v.accepted()) << v.ToStatus().ToString();
 
   // verify-attestation, keyless, through the binary.
-  EXPECT_EQ(Strata("verify-attestation --type slsaprovenance" +
-                       Policy(kId, kIssuer) + " " + ref,
-                   &out),
+  EXPECT_EQ(testing::RunStrata("verify-attestation --type slsaprovenance" +
+                                   Policy(kId, kIssuer) + " " + ref,
+                               &out),
             kExitOk)
       << out;
   EXPECT_NE(out.find("\"payloadType\":\"application/vnd.in-toto+json\""),
@@ -374,20 +372,21 @@ TEST_F(KeylessImageTest, AttestKeyless) {
        {std::pair<std::string, std::string>{"other@example.test", kIssuer},
         {"dev@example", kIssuer},
         {kId, "https://issuer.example"}}) {
-    EXPECT_EQ(Strata("verify-attestation --type slsaprovenance" +
-                         Policy(id, issuer) + " " + ref,
-                     &out),
+    EXPECT_EQ(testing::RunStrata("verify-attestation --type slsaprovenance" +
+                                     Policy(id, issuer) + " " + ref,
+                                 &out),
               kExitCheckFailed)
         << id << " " << issuer << ": " << out;
   }
   // Another predicate type does not count.
-  EXPECT_EQ(Strata("verify-attestation --type cyclonedx" +
-                       Policy(kId, kIssuer) + " " + ref,
-                   &out),
+  EXPECT_EQ(testing::RunStrata("verify-attestation --type cyclonedx" +
+                                   Policy(kId, kIssuer) + " " + ref,
+                               &out),
             kExitCheckFailed)
       << out;
   // Neither --key nor an identity: a usage error.
-  EXPECT_EQ(Strata("verify-attestation " + ref, &out), kExitError) << out;
+  EXPECT_EQ(testing::RunStrata("verify-attestation " + ref, &out), kExitError)
+      << out;
 }
 
 TEST_F(KeylessImageTest, AttestKeylessInNewBundleFormat) {
@@ -399,10 +398,11 @@ TEST_F(KeylessImageTest, AttestKeylessInNewBundleFormat) {
   const std::string ref = server_->host() + "/app/attb:v1";
   std::string out;
   ASSERT_EQ(
-      Strata("attest --new-bundle-format --identity-token " + TokenFile() +
-                 Services() + " --trusted-root " + Root() +
-                 " --type slsaprovenance1 --predicate " + predicate + " " + ref,
-             &out),
+      testing::RunStrata("attest --new-bundle-format --identity-token " +
+                             TokenFile() + Services() + " --trusted-root " +
+                             Root() + " --type slsaprovenance1 --predicate " +
+                             predicate + " " + ref,
+                         &out),
       kExitOk)
       << out;
   EXPECT_TRUE(out.starts_with("Pushing attestation to: " + server_->host() +
@@ -419,24 +419,26 @@ TEST_F(KeylessImageTest, AttestKeylessInNewBundleFormat) {
   ASSERT_EQ(bundle->tlog_entries.size(), 1u);
   EXPECT_EQ(bundle->tlog_entries[0].kind, "dsse");
 
-  EXPECT_EQ(Strata("verify-attestation --type slsaprovenance1" +
-                       Policy(kId, kIssuer) + " " + ref,
-                   &out),
+  EXPECT_EQ(testing::RunStrata("verify-attestation --type slsaprovenance1" +
+                                   Policy(kId, kIssuer) + " " + ref,
+                               &out),
             kExitOk)
       << out;
   EXPECT_NE(out.find("Existence of the claims in the transparency log was "
                      "verified offline"),
             std::string::npos)
       << out;
-  EXPECT_EQ(Strata("verify-attestation --type slsaprovenance1" +
-                       Policy("other@example.test", kIssuer) + " " + ref,
-                   &out),
-            kExitCheckFailed)
+  EXPECT_EQ(
+      testing::RunStrata("verify-attestation --type slsaprovenance1" +
+                             Policy("other@example.test", kIssuer) + " " + ref,
+                         &out),
+      kExitCheckFailed)
       << out;
   EXPECT_NE(out.find("strata: bundle 1: "), std::string::npos) << out;
   // Not a signature of the image.
-  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + ref, &out),
-            kExitCheckFailed)
+  EXPECT_EQ(
+      testing::RunStrata("verify" + Policy(kId, kIssuer) + " " + ref, &out),
+      kExitCheckFailed)
       << out;
 }
 
@@ -454,7 +456,8 @@ TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
   const std::string prefix = dir_->Join("k");
   const std::string pw = "STRATA_PASSWORD=pw";
   std::string out;
-  ASSERT_EQ(Strata("generate-key-pair --output-key-prefix " + prefix, &out, pw),
+  ASSERT_EQ(testing::RunStrata(
+                "generate-key-pair --output-key-prefix " + prefix, &out, pw),
             kExitOk)
       << out;
   const std::string key = " --key " + prefix + ".key";
@@ -462,10 +465,13 @@ TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
   const std::string root = " --trusted-root " + Root();
 
   // Logged, and checked against the trusted root before the push.
-  ASSERT_EQ(Strata("sign" + key + Rekor() + root + " " + v1, &out, pw), kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("sign" + key + Rekor() + root + " " + v1, &out, pw),
+      kExitOk)
       << out;
-  ASSERT_EQ(Strata("sign --tlog-upload=false" + key + " " + v2, &out, pw),
-            kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("sign --tlog-upload=false" + key + " " + v2, &out, pw),
+      kExitOk)
       << out;
   Result<RemoteSignatures> sigs =
       FetchSignatures(*client_, Ref("app/keyed:v1"));
@@ -479,33 +485,36 @@ TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
   EXPECT_EQ(entry->kind, "hashedrekord");
 
   // With the root the entry is checked; without it, the signature alone.
-  EXPECT_EQ(Strata("verify" + pub + root + " " + v1, &out), kExitOk) << out;
+  EXPECT_EQ(testing::RunStrata("verify" + pub + root + " " + v1, &out), kExitOk)
+      << out;
   EXPECT_NE(out.find("Existence of the claims in the transparency log was "
                      "verified offline"),
             std::string::npos)
       << out;
-  EXPECT_EQ(Strata("verify" + pub + " " + v2, &out), kExitOk) << out;
+  EXPECT_EQ(testing::RunStrata("verify" + pub + " " + v2, &out), kExitOk)
+      << out;
   EXPECT_EQ(out.find("transparency log"), std::string::npos) << out;
   // An unlogged signature fails a check with the root, unless told.
-  EXPECT_EQ(Strata("verify" + pub + root + " " + v2, &out), kExitCheckFailed)
+  EXPECT_EQ(testing::RunStrata("verify" + pub + root + " " + v2, &out),
+            kExitCheckFailed)
       << out;
   EXPECT_NE(out.find("strata: signature 1: no rekor bundle "
                      "(dev.sigstore.cosign/bundle) to verify the log entry "
                      "with --trusted-root (--insecure-ignore-tlog skips it)\n"),
             std::string::npos)
       << out;
-  EXPECT_EQ(
-      Strata("verify --insecure-ignore-tlog" + pub + root + " " + v2, &out),
-      kExitOk)
+  EXPECT_EQ(testing::RunStrata(
+                "verify --insecure-ignore-tlog" + pub + root + " " + v2, &out),
+            kExitOk)
       << out;
   // A root that does not know the mock's log.
   const fs::path other_root = kShared /
                               "conformance/sigstore/cosign/pkg/cosign/testdata/"
                               "trusted_root_pgi.json";
   if (fs::exists(other_root)) {
-    EXPECT_EQ(Strata("verify" + pub + " --trusted-root " + other_root.string() +
-                         " " + v1,
-                     &out),
+    EXPECT_EQ(testing::RunStrata("verify" + pub + " --trusted-root " +
+                                     other_root.string() + " " + v1,
+                                 &out),
               kExitCheckFailed)
         << out;
     EXPECT_NE(out.find("strata: signature 1: "), std::string::npos) << out;
@@ -515,31 +524,34 @@ TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
   const std::string bom =
       WriteFile("bom.json", "{\"bomFormat\":\"CycloneDX\"}");
   const std::string vex = WriteFile("vex.json", "{\"statements\":[]}");
-  ASSERT_EQ(Strata("attest" + key + Rekor() + root +
-                       " --type cyclonedx --predicate " + bom + " " + v1,
-                   &out, pw),
-            kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("attest" + key + Rekor() + root +
+                             " --type cyclonedx --predicate " + bom + " " + v1,
+                         &out, pw),
+      kExitOk)
       << out;
-  ASSERT_EQ(Strata("attest --new-bundle-format" + key + Rekor() + root +
-                       " --type openvex --predicate " + vex + " " + v1,
-                   &out, pw),
-            kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("attest --new-bundle-format" + key + Rekor() + root +
+                             " --type openvex --predicate " + vex + " " + v1,
+                         &out, pw),
+      kExitOk)
       << out;
-  ASSERT_EQ(Strata("attest --tlog-upload=false" + key +
-                       " --type cyclonedx --predicate " + bom + " " + v2,
-                   &out, pw),
-            kExitOk)
+  ASSERT_EQ(
+      testing::RunStrata("attest --tlog-upload=false" + key +
+                             " --type cyclonedx --predicate " + bom + " " + v2,
+                         &out, pw),
+      kExitOk)
       << out;
   for (const char* type : {"cyclonedx", "openvex"}) {
-    EXPECT_EQ(Strata("verify-attestation --type " + std::string(type) + pub +
-                         root + " " + v1,
-                     &out),
+    EXPECT_EQ(testing::RunStrata("verify-attestation --type " +
+                                     std::string(type) + pub + root + " " + v1,
+                                 &out),
               kExitOk)
         << type << ": " << out;
   }
   EXPECT_EQ(
-      Strata("verify-attestation --type cyclonedx" + pub + root + " " + v2,
-             &out),
+      testing::RunStrata(
+          "verify-attestation --type cyclonedx" + pub + root + " " + v2, &out),
       kExitCheckFailed)
       << out;
   EXPECT_NE(out.find("strata: attestation 1: no rekor bundle "
@@ -547,14 +559,14 @@ TEST_F(KeylessImageTest, KeySignaturesWithLogEntries) {
                      "with --trusted-root (--insecure-ignore-tlog skips it)\n"),
             std::string::npos)
       << out;
-  EXPECT_EQ(
-      Strata("verify-attestation --type cyclonedx" + pub + " " + v2, &out),
-      kExitOk)
+  EXPECT_EQ(testing::RunStrata(
+                "verify-attestation --type cyclonedx" + pub + " " + v2, &out),
+            kExitOk)
       << out;
   // Keyless signing cannot skip the log.
-  EXPECT_EQ(Strata("sign --tlog-upload=false --identity-token " + TokenFile() +
-                       Services() + " " + v1,
-                   &out),
+  EXPECT_EQ(testing::RunStrata("sign --tlog-upload=false --identity-token " +
+                                   TokenFile() + Services() + " " + v1,
+                               &out),
             kExitError)
       << out;
   EXPECT_EQ(out,
@@ -572,11 +584,12 @@ TEST_F(KeylessImageTest, SignatureTimestampsAreVerified) {
   const std::string tsa = " --timestamp-server-url " + (*mock_)["TSA_URL"];
   std::string out;
   for (const char* tag : {"v1", "v2"}) {
-    ASSERT_EQ(Strata("sign --identity-token " + TokenFile() + Services() + tsa +
-                         " --trusted-root " + Root() + " " + server_->host() +
-                         "/app/ts:" + tag,
-                     &out),
-              kExitOk)
+    ASSERT_EQ(
+        testing::RunStrata("sign --identity-token " + TokenFile() + Services() +
+                               tsa + " --trusted-root " + Root() + " " +
+                               server_->host() + "/app/ts:" + tag,
+                           &out),
+        kExitOk)
         << out;
   }
   Result<RemoteSignatures> sigs = FetchSignatures(*client_, Ref("app/ts:v1"));
@@ -590,7 +603,9 @@ TEST_F(KeylessImageTest, SignatureTimestampsAreVerified) {
             Rfc3161TimestampAnnotation(*der));
 
   const std::string ref = server_->host() + "/app/ts:v1";
-  EXPECT_EQ(Strata("verify" + Policy(kId, kIssuer) + " " + ref, &out), kExitOk)
+  EXPECT_EQ(
+      testing::RunStrata("verify" + Policy(kId, kIssuer) + " " + ref, &out),
+      kExitOk)
       << out;
   EXPECT_NE(out.find("\"RFC3161Timestamp\":{\"SignedRFC3161Timestamp\":\"" +
                      Base64Encode(*der) + "\"}"),
@@ -623,10 +638,10 @@ TEST_F(KeylessImageTest, SignatureTimestampsAreVerified) {
                               "SignedRFC3161Timestamp must be a string"});
 
   // Not with --tlog-upload=false; not on .att layers.
-  EXPECT_EQ(
-      Strata("sign --tlog-upload=false --key /nonexistent" + tsa + " " + ref,
-             &out),
-      kExitError);
+  EXPECT_EQ(testing::RunStrata(
+                "sign --tlog-upload=false --key /nonexistent" + tsa + " " + ref,
+                &out),
+            kExitError);
   EXPECT_EQ(out,
             "strata: error: --timestamp-server-url goes with a rekor entry: "
             "drop --tlog-upload=false\n");

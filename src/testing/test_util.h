@@ -69,6 +69,21 @@ inline std::string RunCommand(const std::string& command, int* exit_status) {
   return out;
 }
 
+#ifdef STRATA_BINARY_DIR
+// Runs this build's strata binary with `args` after the `env` assignments
+// (SIGSTORE_ID_TOKEN unset unless `env` sets it; stdin /dev/null); stdout
+// and stderr together in *out. Returns the exit status as RunCommand does.
+inline int RunStrata(const std::string& args, std::string* out,
+                     const std::string& env = "") {
+  int status = 0;
+  *out = RunCommand("env -u SIGSTORE_ID_TOKEN " + env + " " +
+                        std::string(STRATA_BINARY_DIR) + "/strata " + args +
+                        " < /dev/null 2>&1",
+                    &status);
+  return status;
+}
+#endif
+
 // What a shell command did (RunShell).
 struct ShellOutcome {
   int code = -1;    // exit status; -1 when it could not run or was killed
