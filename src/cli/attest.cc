@@ -287,10 +287,7 @@ cosign::EnvelopeCheck LoggedEnvelopeCheck(
       ASSIGN_OR_RETURN(bundle,
                        LegacyKeylessBundle(cert->second, chain, rekor->second));
     } else {
-      bundle.public_key_hint = "";
-      ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
-                       ParseRekorBundle(rekor->second));
-      bundle.tlog_entries.push_back(std::move(entry));
+      ASSIGN_OR_RETURN(bundle, LegacyKeyBundle(rekor->second));
     }
     bundle.dsse_envelope = envelope;
     // The artifact is the image: VerifyBundle requires it among the

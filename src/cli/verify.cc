@@ -122,11 +122,7 @@ Status CheckKeyTlog(const cosign::SignatureLayer& layer,
         "no rekor bundle (dev.sigstore.cosign/bundle) to verify the log "
         "entry with --trusted-root (--insecure-ignore-tlog skips it)");
   }
-  sigstore::Bundle bundle;
-  bundle.public_key_hint = "";
-  ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
-                   ParseRekorBundle(*layer.bundle));
-  bundle.tlog_entries.push_back(std::move(entry));
+  ASSIGN_OR_RETURN(sigstore::Bundle bundle, LegacyKeyBundle(*layer.bundle));
   ASSIGN_OR_RETURN(bundle.message_signature, LayerMessageSignature(layer));
   RETURN_IF_ERROR(AddLayerTimestamp(layer, bundle));
   sigstore::VerifyPolicy vp;
@@ -253,6 +249,15 @@ Result<sigstore::Bundle> LegacyKeylessBundle(
       if (!c.IsSelfIssued()) bundle.certificates.push_back(c.ToDer());
     }
   }
+  ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
+                   ParseRekorBundle(rekor_bundle_json));
+  bundle.tlog_entries.push_back(std::move(entry));
+  return bundle;
+}
+
+Result<sigstore::Bundle> LegacyKeyBundle(std::string_view rekor_bundle_json) {
+  sigstore::Bundle bundle;
+  bundle.public_key_hint = "";
   ASSIGN_OR_RETURN(sigstore::TransparencyLogEntry entry,
                    ParseRekorBundle(rekor_bundle_json));
   bundle.tlog_entries.push_back(std::move(entry));

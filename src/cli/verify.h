@@ -100,6 +100,10 @@ Result<sigstore::Bundle> LegacyKeylessBundle(
     const std::optional<std::string>& chain_pem,
     std::string_view rekor_bundle_json);
 
+// The same for a key-signed layer: no certificate (publicKey verification
+// material: the caller's key) and the legacy Rekor bundle as the log entry.
+Result<sigstore::Bundle> LegacyKeyBundle(std::string_view rekor_bundle_json);
+
 // An identity or issuer matcher from a flag pair (--X and --X-regexp):
 // exactly one must be given ("--X or --X-regexp is required for keyless
 // verification", "give --X or --X-regexp, not both").
